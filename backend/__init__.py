@@ -1,0 +1,1 @@
+"""trustledger backend: API, services, workers, CLI."""

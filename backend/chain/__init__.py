@@ -1,0 +1,1 @@
+"""Chain-side helpers of the backend: local node, deployment, transaction sending."""
