@@ -1,0 +1,12 @@
+"""The ``trustledger`` command line: one sub-command (or sub-app) per module in this package."""
+
+import typer
+
+app = typer.Typer(
+    name="trustledger",
+    help="trustledger: ad settlement, data consent and product provenance on a permissioned EVM chain.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+# Sub-commands register themselves below, one line each.
