@@ -10,3 +10,8 @@ app = typer.Typer(
 )
 
 # Sub-commands register themselves below, one line each.
+from backend.cli import serve  # noqa: E402
+
+app.command()(serve.api)
+app.command()(serve.worker)
+app.command()(serve.beat)

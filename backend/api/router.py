@@ -1,0 +1,12 @@
+"""Every router of the API, assembled in one place."""
+
+from fastapi import APIRouter
+
+from backend.api.routes import health
+
+# Resource routers under /v1: add one `v1_router.include_router(...)` line per resource.
+v1_router = APIRouter(prefix="/v1")
+
+api_router = APIRouter()
+api_router.include_router(health.router)
+api_router.include_router(v1_router)

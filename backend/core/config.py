@@ -1,0 +1,71 @@
+"""One settings object for the backend (API, workers, CLI), read from the environment.
+
+Every variable is ``TRUSTLEDGER_<FIELD>`` (``DATABASE_URL`` is also accepted for the
+database). Defaults run the embedded mode: a local anvil node, SQLite, a local
+content store and in-process tasks, so ``make demo`` needs no server. Secrets have
+no usable default; outside development a missing or placeholder secret is refused.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_PREFIXES = ("change-me", "changeme", "placeholder", "xxx")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRUSTLEDGER_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="production refuses placeholder secrets and the dev chain keys"
+    )
+    database_url: str = Field(
+        "sqlite:///data/trustledger.db",
+        validation_alias=AliasChoices("DATABASE_URL", "TRUSTLEDGER_DATABASE_URL"),
+        description="SQLAlchemy URL; SQLite embedded, postgresql+psycopg:// in production",
+    )
+    rpc_url: str = Field("http://127.0.0.1:8545", description="JSON-RPC endpoint of the chain")
+    manifest_path: Path = Field(Path("data/deployment.json"), description="deployment manifest written by deploy")
+    deployer_private_key: SecretStr | None = Field(
+        None, description="key that deploys the contracts and holds the admin role; required by deploy"
+    )
+    relayer_private_key: SecretStr | None = Field(
+        None, description="key that relays users' signed messages (consent, anchors) and pays their gas"
+    )
+    master_key: SecretStr | None = Field(
+        None, description="base64 32-byte AES-256-GCM master key for custodial chain keys"
+    )
+    master_key_file: Path | None = Field(None, description="file holding the master key instead of master_key")
+    content_store_url: str = Field(
+        "data/content", description="a directory (local content store) or http(s)://kubo:5001 (Kubo RPC)"
+    )
+    broker_url: str | None = Field(
+        None, description="Celery broker (redis://...); unset runs tasks in-process (embedded mode)"
+    )
+    redis_url: str | None = Field(
+        None, description="Redis for frequency caps and nonces; unset keeps them in-process (embedded mode)"
+    )
+    epoch_seconds: int = Field(30, gt=0, description="settlement epoch length")
+    api_host: str = Field("127.0.0.1", description="bind address of `trustledger api`")
+    api_port: int = Field(8000, gt=0, lt=65536, description="port of `trustledger api`")
+    public_base_url: str = Field("http://127.0.0.1:8000", description="base URL the API is reached at")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.environment != "production":
+            return self
+        for name in ("deployer_private_key", "relayer_private_key", "master_key"):
+            secret: SecretStr | None = getattr(self, name)
+            if secret is not None and secret.get_secret_value().lower().startswith(PLACEHOLDER_PREFIXES):
+                raise ValueError(f"TRUSTLEDGER_{name.upper()} is a placeholder; set a real secret in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,4 @@
+"""Import point of every backend table, so Alembic and create_all see them all.
+
+Each service package defines its tables in its own ``models.py``; add one import here.
+"""

@@ -1,0 +1,38 @@
+"""The Celery application.
+
+With ``TRUSTLEDGER_BROKER_URL`` unset (embedded mode) tasks run eagerly in the calling
+process, so the demo needs no broker; production sets a Redis broker and runs
+``trustledger worker`` and ``trustledger beat`` as separate processes.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from backend.core.config import Settings, get_settings
+
+# Feature packages list their task modules here; beat entries go in BEAT_SCHEDULE.
+TASK_MODULES: list[str] = []
+BEAT_SCHEDULE: dict[str, dict] = {}
+
+
+def make_celery(settings: Settings) -> Celery:
+    celery = Celery("trustledger", include=TASK_MODULES)
+    embedded = settings.broker_url is None
+    celery.conf.update(
+        broker_url=settings.broker_url or "memory://",
+        result_backend=None,
+        task_always_eager=embedded,
+        task_eager_propagates=embedded,
+        # A task is acknowledged only after it ran, so a worker killed mid-task has it redelivered;
+        # every task is written to be safe to run twice.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        beat_schedule=BEAT_SCHEDULE,
+        timezone="UTC",
+    )
+    return celery
+
+
+celery_app = make_celery(get_settings())
