@@ -10,7 +10,9 @@ app = typer.Typer(
 )
 
 # Sub-commands register themselves below, one line each.
-from backend.cli import serve  # noqa: E402
+from backend.cli import deploy, serve  # noqa: E402
+
+app.command()(deploy.deploy)
 
 app.command()(serve.api)
 app.command()(serve.worker)

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     relayer_private_key: SecretStr | None = Field(
         None, description="key that relays users' signed messages (consent, anchors) and pays their gas"
     )
+    attester_private_key: SecretStr | None = Field(
+        None, description="key of the platform's measurement service, which signs settlement roots"
+    )
+    platform_fee_bps: int = Field(250, ge=0, le=1000, description="platform fee per token set at deploy (max 10%)")
     master_key: SecretStr | None = Field(
         None, description="base64 32-byte AES-256-GCM master key for custodial chain keys"
     )
@@ -59,7 +63,7 @@ class Settings(BaseSettings):
     def _refuse_placeholder_secrets(self) -> "Settings":
         if self.environment != "production":
             return self
-        for name in ("deployer_private_key", "relayer_private_key", "master_key"):
+        for name in ("deployer_private_key", "relayer_private_key", "attester_private_key", "master_key"):
             secret: SecretStr | None = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower().startswith(PLACEHOLDER_PREFIXES):
                 raise ValueError(f"TRUSTLEDGER_{name.upper()} is a placeholder; set a real secret in production")
