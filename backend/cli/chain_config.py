@@ -1,0 +1,52 @@
+"""`trustledger chain-config generate`: write a Besu QBFT network profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from backend.chain_config import NetworkOptions, generate_network
+from backend.chain_config.network import DEFAULT_CHAIN_ID, DEFAULT_SUBNET
+from backend.cli import app
+
+chain_config_app = typer.Typer(help="Besu QBFT network profiles (genesis, keys, permissioning).", no_args_is_help=True)
+app.add_typer(chain_config_app, name="chain-config")
+
+
+@chain_config_app.command()
+def generate(
+    out: Path = typer.Option(..., "--out", help="directory to write (must be empty or absent)"),
+    validators: int = typer.Option(4, min=1, help="QBFT validators (4 tolerate one faulty node)"),
+    rpc_nodes: int = typer.Option(1, min=0, help="non-validating RPC nodes"),
+    chain_id: int = typer.Option(DEFAULT_CHAIN_ID, min=1, help="chain id"),
+    block_period: int = typer.Option(2, min=1, help="QBFT blockperiodseconds (request timeout = 2x)"),
+    epoch_length: int = typer.Option(30_000, min=1, help="QBFT epochlength (blocks between vote resets)"),
+    subnet: str = typer.Option(DEFAULT_SUBNET, help="IPv4 subnet the nodes get fixed addresses in"),
+    deployer: str = typer.Option(None, help="existing deployer address (default: generate a key)"),
+    relayer: str = typer.Option(None, help="existing relayer address (default: generate a key)"),
+    account: list[str] = typer.Option([], "--account", help="further allowlisted account; repeatable"),
+    dev: bool = typer.Option(False, "--dev", help="mark keys DEV-ONLY (for a network checked into git)"),
+) -> None:
+    """Generate node keys, a QBFT genesis, permissions_config.toml, static nodes and per-node config.toml."""
+    options = NetworkOptions(
+        validators=validators,
+        rpc_nodes=rpc_nodes,
+        chain_id=chain_id,
+        block_period_seconds=block_period,
+        epoch_length=epoch_length,
+        subnet=subnet,
+        deployer=deployer,
+        relayer=relayer,
+        accounts=tuple(account),
+        dev=dev,
+    )
+    try:
+        network = generate_network(out, options)
+    except (ValueError, FileExistsError) as exc:
+        typer.echo(f"chain-config generate failed: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"network written to {out} (chain id {network.chain_id})")
+    for node in network.nodes:
+        typer.echo(f"  {node.name:<12} {node.role:<9} {node.address}  {node.host}")
+    typer.echo(f"  deployer {network.deployer}, relayer {network.relayer}")
