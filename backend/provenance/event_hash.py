@@ -1,0 +1,207 @@
+"""The canonical EPCIS event hash of CBV 2.0 (section 8.9): ``ni:///sha-256;<hex>?ver=CBV2.0``.
+
+The same event must hash the same whether it arrived as JSON-LD or XML, with bare or
+URI vocabulary, EPC URNs or Digital Links, in any key order; so the hash is taken over a
+*pre-hash string* built by fixed rules: properties in the canonical order below, values
+canonicalised (UTC millisecond timestamps, web-URI vocabulary, canonical Digital Links,
+numbers without trailing zeros), list members sorted, typed list members as
+``value`` then ``type``, and ILMD plus user extensions (``{namespace}name=value``) sorted
+at the end.
+
+Rejected: the PyPI ``epcis-event-hash-generator`` (the published reference). It hashes
+``bizTransactionList`` / ``sourceList`` / ``destinationList`` members in the JSON key
+order it was given, so two serialisations of one event hash differently (CBV rule 13
+puts ``type`` after the value); it keeps JSON-LD namespaces in module globals across
+calls, drops an event it cannot parse with only a log line, and fetches unknown JSON-LD
+contexts over the network. This module matches its published vectors elsewhere
+(tests/provenance/data/event_hash_vectors.json).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from backend.provenance.cbv import Kind, web_uri
+from backend.provenance.identifiers import canonical_uri
+
+HASH_VERSION = "CBV2.0"
+# Prefixes every EPCIS 2.0 document may use without declaring them (CBV rule 15).
+STANDARD_PREFIXES = {"gs1": "https://gs1.org/voc/", "cbv": "https://ref.gs1.org/cbv/", "epcis": "https://ref.gs1.org/epcis/"}
+# Not part of what an event says: excluded from the hash.
+IGNORED_KEYS = frozenset({"@context", "type", "eventID", "recordTime", "errorDeclaration", "rdfs:comment", "comment"})
+
+_QUANTITY = ("quantityElement", ("epcClass", "quantity", "uom"))
+_SENSOR_METADATA = (
+    "time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules",
+)
+_SENSOR_REPORT = (
+    "type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "time", "microorganism",
+    "chemicalSubstance", "value", "component", "stringValue", "booleanValue", "hexBinaryValue", "uriValue",
+    "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue", "uom", "coordinateReferenceSystem",
+)
+_TYPED_LISTS = {
+    "bizTransactionList": ("bizTransaction", Kind.BIZ_TRANSACTION_TYPE),
+    "sourceList": ("source", Kind.SOURCE_DESTINATION_TYPE),
+    "destinationList": ("destination", Kind.SOURCE_DESTINATION_TYPE),
+}
+_VOCABULARY_FIELDS = {"bizStep": Kind.BIZ_STEP, "disposition": Kind.DISPOSITION}
+# The canonical property order (CBV 2.0 section 8.9.2), as the reference implementation applies it.
+CANONICAL_ORDER = (
+    "eventTime", "eventTimeZoneOffset", "certificationInfo", "parentID", "epcList", "inputEPCList", "childEPCs",
+    "quantityList", "childQuantityList", "inputQuantityList", "outputEPCList", "outputQuantityList", "action",
+    "transformationID", "bizStep", "disposition", "persistentDisposition", "readPoint", "bizLocation",
+    "bizTransactionList", "sourceList", "destinationList", "sensorElementList",
+)
+_EPC_LISTS = frozenset({"epcList", "inputEPCList", "childEPCs", "outputEPCList"})
+_QUANTITY_LISTS = frozenset({"quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"})
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+class EventHashError(ValueError):
+    pass
+
+
+def utc_millis(timestamp: str) -> str:
+    """``2022-02-16T20:33:31.116000-06:00`` -> ``2022-02-17T02:33:31.116Z`` (rules 8-9)."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        raise EventHashError(f"{timestamp!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise EventHashError(f"{timestamp!r} has no time zone")
+    micros = moment.microsecond
+    # Round half to even at the millisecond, as the reference does, carrying into the second.
+    millis = round(micros / 1000)
+    moment = moment.replace(microsecond=0) + timedelta(milliseconds=millis)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class _PreHash:
+    def __init__(self, namespaces: Mapping[str, str]):
+        self._namespaces = {**STANDARD_PREFIXES, **namespaces}
+
+    def key(self, name: str) -> str:
+        prefix, colon, local = name.partition(":")
+        if colon and prefix in self._namespaces:
+            return "{" + self._namespaces[prefix] + "}" + local
+        return name
+
+    def value(self, name: str, raw: Any) -> str:
+        if isinstance(raw, bool):
+            text = str(raw)
+        elif isinstance(raw, (int, float)):
+            text = repr(raw)
+        elif isinstance(raw, str):
+            text = raw.strip()
+        else:
+            raise EventHashError(f"{name}: expected a text or number, got {type(raw).__name__}")
+        if "time" in name.lower() and "offset" not in name.lower() and not name.startswith("{"):
+            return utc_millis(text)
+        for kind in Kind:
+            if text.startswith(kind.urn_prefix):
+                return kind.web_prefix + text[len(kind.urn_prefix):]
+        if _NUMBER.match(text):
+            number = float(text)
+            return str(int(number)) if number.is_integer() else repr(number)
+        canonical = canonical_uri(text)
+        if canonical is not None:
+            return canonical
+        prefix, colon, local = text.partition(":")
+        if colon and prefix in self._namespaces and not local.startswith("//"):
+            return self._namespaces[prefix] + local
+        return text
+
+    def pair(self, name: str, raw: Any) -> str:
+        text = self.value(name, raw)
+        return f"{name}={text}" if text else ""
+
+    def fields(self, obj: Mapping[str, Any], order: tuple[str, ...]) -> str:
+        """Known fields in order, then the object's own extensions sorted (rule 21)."""
+        ordered = "".join(self.pair(name, obj[name]) for name in order if name in obj)
+        extensions = sorted(self.generic(name, value) for name, value in obj.items() if name not in order)
+        return ordered + "".join(extensions)
+
+    def generic(self, name: str, value: Any) -> str:
+        """ILMD and user extensions: ``{ns}name=value`` or ``{ns}name`` + sorted children (rules 19-20)."""
+        key = self.key(name)
+        if isinstance(value, Mapping):
+            return key + "".join(sorted(self.generic(child, item) for child, item in value.items() if child != "@xmlns"))
+        if isinstance(value, list):
+            return "".join(sorted(self.generic(name, item) for item in value))
+        text = self.value(key, value)
+        return f"{key}={text}" if text else key
+
+    def property(self, name: str, value: Any) -> str:
+        if name in _EPC_LISTS:
+            return name + "".join(sorted(self.pair("epc", epc) for epc in value))
+        if name in _QUANTITY_LISTS:
+            element, order = _QUANTITY
+            return name + "".join(sorted(element + self.fields(item, order) for item in value))
+        if name in _TYPED_LISTS:
+            member, kind = _TYPED_LISTS[name]
+            return name + "".join(sorted(self._typed(item, member, kind) for item in value))
+        if name in ("readPoint", "bizLocation"):
+            return name + self.fields(value, ("id",))
+        if name == "persistentDisposition":
+            parts = [
+                "".join(sorted(self.pair(side, web_uri(term, Kind.DISPOSITION)) for term in value.get(side, ())))
+                for side in ("set", "unset")
+            ]
+            return name + "".join(parts)
+        if name == "sensorElementList":
+            return name + "".join(sorted(self._sensor_element(element) for element in value))
+        if name in _VOCABULARY_FIELDS:
+            return self.pair(name, web_uri(value.strip(), _VOCABULARY_FIELDS[name]))
+        return self.pair(name, value)
+
+    def _typed(self, item: Mapping[str, Any], member: str, kind: Kind) -> str:
+        text = self.pair(member, item[member])
+        if "type" in item:
+            text += self.pair("type", web_uri(item["type"].strip(), kind))
+        return text
+
+    def _sensor_element(self, element: Mapping[str, Any]) -> str:
+        text = "sensorElement"
+        if "sensorMetadata" in element:
+            text += "sensorMetadata" + self.fields(element["sensorMetadata"], _SENSOR_METADATA)
+        reports = element.get("sensorReport", ())
+        text += "".join(sorted("sensorReport" + self.fields(report, _SENSOR_REPORT) for report in reports))
+        extensions = [self.generic(k, v) for k, v in element.items() if k not in ("sensorMetadata", "sensorReport")]
+        return text + "".join(sorted(extensions))
+
+    def event(self, event: Mapping[str, Any]) -> str:
+        event_type = event.get("type")
+        if not isinstance(event_type, str) or not event_type:
+            raise EventHashError("the event has no type")
+        ordered = [self.property(name, event[name]) for name in CANONICAL_ORDER if name in event]
+        rest = sorted(
+            self.generic(name, value)
+            for name, value in event.items()
+            if name not in CANONICAL_ORDER and name not in IGNORED_KEYS
+        )
+        return "eventType=" + event_type + "".join(ordered) + "".join(rest)
+
+
+def prehash_string(event: Mapping[str, Any], namespaces: Mapping[str, str] | None = None) -> str:
+    """The canonical pre-hash string of one EPCIS 2.0 JSON event; `namespaces` maps its CURIE prefixes."""
+    try:
+        return _PreHash(namespaces or {}).event(event)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise EventHashError(f"the event's structure cannot be hashed: {exc!r}") from None
+
+
+def event_hash(event: Mapping[str, Any], namespaces: Mapping[str, str] | None = None) -> str:
+    digest = hashlib.sha256(prehash_string(event, namespaces).encode("utf-8")).hexdigest()
+    return f"ni:///sha-256;{digest}?ver={HASH_VERSION}"
+
+
+def hash_digest(ni_uri: str) -> bytes:
+    """The 32 raw bytes of a ``ni:///sha-256;...`` hash (what a Merkle leaf commits to)."""
+    match = re.fullmatch(r"ni:///sha-256;([0-9a-f]{64})\?ver=CBV\d+\.\d+(\.\d+)?", ni_uri)
+    if match is None:
+        raise EventHashError(f"{ni_uri!r} is not a ni:///sha-256 event hash")
+    return bytes.fromhex(match.group(1))
