@@ -82,3 +82,19 @@ def custom_error(contract: Contract, error) -> str:
 def revert_name(contract: Contract, exc_info) -> str:
     """`custom_error` for a pytest.raises ExceptionInfo."""
     return custom_error(contract, exc_info.value)
+
+
+def assert_reverts(call, sender: str, contract: Contract, error_name: str) -> tuple:
+    """Send `call` from `sender`, expect `contract`'s custom error `error_name`; return the error's arguments."""
+    from eth_abi import decode
+    from web3.exceptions import ContractCustomError
+
+    try:
+        call.transact({"from": sender})
+    except ContractCustomError as error:
+        name = custom_error(contract, error)
+        assert name == error_name, f"reverted with {name}, expected {error_name}"
+        (item,) = [i for i in contract.abi if i["type"] == "error" and i["name"] == error_name]
+        data = error.data if isinstance(error.data, str) else str(error.message)
+        return tuple(decode([i["type"] for i in item["inputs"]], bytes.fromhex(data[10:])))
+    raise AssertionError(f"expected {error_name}, but the call succeeded")
