@@ -2,8 +2,9 @@
 
 A registered batch commits to its serials with one root, so anyone holding a serial and
 its proof can show it belongs to the brand's registration without the full list. The
-leaf is OpenZeppelin-style over ``(gtin14, serial)`` as ABI strings, so a contract or
-OpenZeppelin's merkle-tree tools can check a proof too.
+encoding is ProvenanceRegistry's (see IProvenanceRegistry): serial hash =
+keccak256(UTF-8 serial), leaf = OpenZeppelin leaf of ``(uint256 gtin, bytes32 serialHash)``,
+so ``verifySerial`` on chain accepts the proofs built here.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from eth_utils import keccak
+
 from backend.proofs.merkle import MerkleTree, hash_leaf, verify_proof
 
 MAX_SERIAL_LENGTH = 20
 MAX_SERIALS_PER_BATCH = 100_000
-SERIAL_LEAF_TYPES = ("string", "string")
+SERIAL_LEAF_TYPES = ("uint256", "bytes32")
 
 # GS1 General Specifications, character set 82: what AI 21 may contain.
 _CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$")
@@ -101,8 +104,12 @@ def expand(serials: Iterable[str] = (), ranges: Iterable[SerialRange] = ()) -> l
     return validate_serials(listed)
 
 
+def serial_hash(serial: str) -> bytes:
+    return keccak(serial.encode("utf-8"))
+
+
 def serial_leaf(gtin14: str, serial: str) -> bytes:
-    return hash_leaf(SERIAL_LEAF_TYPES, (gtin14, serial))
+    return hash_leaf(SERIAL_LEAF_TYPES, (int(gtin14), serial_hash(serial)))
 
 
 def serials_tree(gtin14: str, serials: Sequence[str]) -> MerkleTree:
