@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from backend.chain_config import NetworkOptions, generate_network
+from backend.chain_config import NetworkOptions, generate_network, generate_node_key
 from backend.chain_config.network import DEFAULT_CHAIN_ID, DEFAULT_SUBNET
 from backend.cli import app
 
@@ -50,3 +50,21 @@ def generate(
     for node in network.nodes:
         typer.echo(f"  {node.name:<12} {node.role:<9} {node.address}  {node.host}")
     typer.echo(f"  deployer {network.deployer}, relayer {network.relayer}")
+
+
+@chain_config_app.command("node-key")
+def node_key(
+    out: Path = typer.Option(..., "--out", help="key file to write (must not exist)"),
+    host: str = typer.Option(None, help="the node's IP address, to print its enode URL"),
+    port: int = typer.Option(30303, help="the node's P2P port"),
+) -> None:
+    """Write one new node key (to add or replace a node) and print its address and enode."""
+    if out.exists():
+        typer.echo(f"node-key failed: {out} exists; refusing to overwrite a key", err=True)
+        raise typer.Exit(2)
+    key = generate_node_key()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.touch(mode=0o600)
+    out.write_text(key.to_file_text())
+    typer.echo(f"address {key.address}")
+    typer.echo(key.enode_url(host, port) if host else f"enode id {key.enode_id}")

@@ -150,3 +150,17 @@ def test_generator_without_dev_writes_plain_key_names_and_uses_given_accounts(tm
     assert (tmp_path / "net" / "nodes" / "validator1" / "key").exists()
     assert sorted(p.name for p in (tmp_path / "net" / "accounts").iterdir()) == ["relayer.key"]
     assert network["deployer"].lower() == deployer
+
+
+def test_node_key_command_writes_a_key_that_matches_its_printed_enode(tmp_path):
+    out = tmp_path / "validator5" / "key"
+    result = CliRunner().invoke(app, ["chain-config", "node-key", "--out", str(out), "--host", "172.16.239.16"])
+    assert result.exit_code == 0, result.output
+    key = load_node_key(out)
+    address_line, enode_line = result.output.strip().splitlines()
+    assert address_line == f"address {key.address}"
+    enode = parse_enode(enode_line)
+    assert (enode.node_id, enode.host, enode.port, enode.address) == (key.enode_id, "172.16.239.16", 30303, key.address)
+    assert out.stat().st_mode & 0o777 == 0o600
+    again = CliRunner().invoke(app, ["chain-config", "node-key", "--out", str(out)])
+    assert again.exit_code == 2 and load_node_key(out) == key
