@@ -3,9 +3,12 @@
 from fastapi import APIRouter
 
 from backend.api.routes import health
+from backend.api.routes import auth, participants  # identity and access
 
 # Resource routers under /v1: add one `v1_router.include_router(...)` line per resource.
 v1_router = APIRouter(prefix="/v1")
+v1_router.include_router(participants.router)
+v1_router.include_router(auth.router)
 
 api_router = APIRouter()
 api_router.include_router(health.router)

@@ -2,3 +2,4 @@
 
 Each service package defines its tables in its own ``models.py``; add one import here.
 """
+from backend.identity import models as identity_models  # noqa: E402,F401
