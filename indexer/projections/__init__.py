@@ -1,0 +1,18 @@
+"""Domain projections, one module per contract artifact; add a module and list it here."""
+
+from __future__ import annotations
+
+from indexer.projections import participant_registry, settlement_token
+from indexer.projections.framework import Handler, Projection, ProjectionContext
+
+PROJECTIONS: dict[str, Projection] = {
+    module.projection.artifact: module.projection for module in (participant_registry, settlement_token)
+}
+
+
+def projection_for(artifact: str) -> Projection | None:
+    """The projection of a contract artifact; None for contracts mirrored as raw logs only."""
+    return PROJECTIONS.get(artifact)
+
+
+__all__ = ["PROJECTIONS", "Handler", "Projection", "ProjectionContext", "projection_for"]

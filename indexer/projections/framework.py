@@ -1,0 +1,110 @@
+"""A projection turns one contract's events into domain rows: event name -> handler.
+
+A handler receives a ``ProjectionContext`` bound to the log being projected and
+writes through it, so every change lands in the batch's transaction and its undo
+journal; handlers never touch the database themselves::
+
+    projection = Projection("SettlementToken")
+
+    @projection.on("Transfer")
+    def transfer(ctx: ProjectionContext) -> None:
+        ctx.record(TokenTransfer, sender=ctx.args["from"], ...)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable
+
+from pydantic_core import PydanticUndefined
+from sqlmodel import SQLModel
+
+from indexer.errors import ProjectionError
+from indexer.row_changes import RowChanges
+
+if TYPE_CHECKING:
+    from indexer.catalog import DecodedLog
+
+Handler = Callable[["ProjectionContext"], None]
+
+
+@lru_cache(maxsize=None)
+def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+    return {
+        name: field.default
+        for name, field in model.model_fields.items()
+        if field.default is not PydanticUndefined and field.default_factory is None
+    }
+
+
+class Projection:
+    """The handlers of one contract artifact."""
+
+    def __init__(self, artifact: str):
+        self.artifact = artifact
+        self.handlers: dict[str, Handler] = {}
+
+    def on(self, event: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.handlers[event] = handler
+            return handler
+
+        return register
+
+    def check_events(self, abi_events: set[str]) -> None:
+        unknown = sorted(set(self.handlers) - abi_events)
+        if unknown:
+            raise ProjectionError(f"{self.artifact} projection handles events its ABI lacks: {', '.join(unknown)}")
+
+
+class ProjectionContext:
+    """What a handler may do while projecting ``log``: append history rows, read and write state rows."""
+
+    __slots__ = ("changes", "log", "args")
+
+    def __init__(self, changes: RowChanges):
+        self.changes = changes
+        self.log: DecodedLog
+        self.args: dict[str, Any]
+
+    def bind(self, log: DecodedLog) -> "ProjectionContext":
+        self.log = log
+        self.args = log.args or {}
+        return self
+
+    def record(self, model: type[SQLModel], **fields: Any) -> None:
+        """Append a history row (an ``EventRow`` model); the log's position and contract are filled in."""
+        log = self.log
+        row = dict(_defaults(model))
+        row.update(fields)
+        row["block_number"] = log.block_number
+        row["log_index"] = log.log_index
+        row["contract"] = log.address
+        row["tx_hash"] = log.tx_hash
+        row["block_timestamp"] = log.block_timestamp
+        self.changes.append(model.__table__, row)
+
+    def load(self, model: type[SQLModel], *key: Any) -> dict[str, Any] | None:
+        """The current row of a state table by primary key (in column order), or None."""
+        return self.changes.load(model.__table__, key)
+
+    def load_or_new(self, model: type[SQLModel], *key: Any) -> dict[str, Any]:
+        """The current row, or a new one holding the model's defaults and the key."""
+        row = self.load(model, *key)
+        if row is None:
+            row = dict(_defaults(model))
+            row.update(zip((c.name for c in model.__table__.primary_key.columns), key))
+        return row
+
+    def save(self, model: type[SQLModel], row: dict[str, Any]) -> None:
+        """Write a state row as of this log's block (``updated_block`` is set here)."""
+        table = model.__table__
+        row["updated_block"] = self.log.block_number
+        key = tuple(row[c.name] for c in table.primary_key.columns)
+        self.changes.store(table, key, row, self.log.block_number)
+
+    def remove(self, model: type[SQLModel], *key: Any) -> None:
+        self.changes.store(model.__table__, key, None, self.log.block_number)
+
+
+__all__ = ["Handler", "Projection", "ProjectionContext"]
