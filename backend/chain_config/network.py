@@ -79,10 +79,6 @@ class GeneratedNetwork:
     relayer: str
     accounts: tuple[str, ...]  # the whole bootstrap account allowlist
 
-    @property
-    def validators(self) -> tuple[GeneratedNode, ...]:
-        return tuple(node for node in self.nodes if node.role == "validator")
-
 
 def node_names(validators: int, rpc_nodes: int) -> list[tuple[str, str]]:
     names = [(f"validator{index}", "validator") for index in range(1, validators + 1)]
@@ -126,8 +122,8 @@ def generate_network(out_dir: Path, options: NetworkOptions = NetworkOptions()) 
         raise ValueError("at least one validator is needed (four tolerate one faulty node)")
     if options.rpc_nodes < 0:
         raise ValueError("rpc_nodes cannot be negative")
-    if out_dir.exists() and any(out_dir.iterdir()):
-        raise FileExistsError(f"{out_dir} is not empty; refusing to overwrite keys")
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise FileExistsError(f"{out_dir} is not an empty directory; refusing to overwrite keys")
     out_dir.mkdir(parents=True, exist_ok=True)
 
     names = node_names(options.validators, options.rpc_nodes)

@@ -138,7 +138,7 @@ def test_example_network_is_marked_dev_only():
 def test_generator_refuses_to_overwrite_keys(generated):
     result = CliRunner().invoke(app, ["chain-config", "generate", "--out", str(generated)])
     assert result.exit_code == 2
-    assert "not empty" in result.output
+    assert "not an empty directory" in result.output
 
 
 def test_generator_without_dev_writes_plain_key_names_and_uses_given_accounts(tmp_path):
