@@ -3,3 +3,5 @@
 Each service package defines its tables in its own ``models.py``; add one import here.
 """
 from backend.identity import models as identity_models  # noqa: E402,F401
+from backend.chain import nonces, outbox  # noqa: E402,F401
+from backend.keys import models as keys_models  # noqa: E402,F401
