@@ -5,9 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+# Debian packages the tests use: docker-compose validates the compose file without an
+# engine, caddy validates the proxy config. Installed only when missing (needs root).
+SYSTEM_TOOLS := docker-compose caddy
+
+.PHONY: install system-tools demo test bench clean
 
 install: $(STAMP) node_modules/.package-lock.json
+
+system-tools:
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing$$missing: the tests that need them are skipped (install as root with apt-get)"; fi; \
+	fi
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +35,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 demo: install
 	$(BIN)/python scripts/demo.py
 
-test: install
+test: install system-tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: install
