@@ -1,0 +1,90 @@
+"""Ad events: pricing terms, signed batch ingestion, invalid-traffic filters, pricing.
+
+Data flow and rules: ARCHITECTURE.md, "Data flow (ads)" and "Money, proofs and trust".
+"""
+
+from backend.ads.event_hash import canonical_record, event_hash, event_record
+from backend.ads.events import (
+    MAX_BATCH_EVENTS,
+    AdEventIn,
+    BatchInvalid,
+    BatchTooLarge,
+    EventRejection,
+    ParsedBatch,
+    parse_batch,
+)
+from backend.ads.ingest_store import BodyAlreadyAccepted
+from backend.ads.ingestion import IngestReport, Ingestor
+from backend.ads.kinds import EventKind
+from backend.ads.models import AdBatch, AdEvent, AdPublisherTally, EventStatus, status_for
+from backend.ads.pricing import (
+    BillableEvent,
+    Outcome,
+    PricedEvent,
+    PricingResult,
+    PublisherTally,
+    fee_on,
+    net_of_fee,
+    price_events,
+    reserve_for,
+)
+from backend.ads.privacy import KeyedHasher, purge_personal_data, retention_cutoff
+from backend.ads.replay import BodyReplayCache, MemoryReplayCache, RedisReplayCache, body_digest, replay_key
+from backend.ads.signatures import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    KeyType,
+    PublisherKey,
+    SignatureRefused,
+    verify_batch_signature,
+)
+from backend.ads.terms import CampaignTerms, TermsInvalid, parse_terms, parse_terms_json
+
+__all__ = [
+    "MAX_BATCH_EVENTS",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "AdBatch",
+    "AdEvent",
+    "AdEventIn",
+    "AdPublisherTally",
+    "BatchInvalid",
+    "BatchTooLarge",
+    "BillableEvent",
+    "BodyAlreadyAccepted",
+    "BodyReplayCache",
+    "CampaignTerms",
+    "EventKind",
+    "EventRejection",
+    "EventStatus",
+    "IngestReport",
+    "Ingestor",
+    "KeyType",
+    "KeyedHasher",
+    "MemoryReplayCache",
+    "Outcome",
+    "ParsedBatch",
+    "PricedEvent",
+    "PricingResult",
+    "PublisherKey",
+    "PublisherTally",
+    "RedisReplayCache",
+    "SignatureRefused",
+    "TermsInvalid",
+    "body_digest",
+    "canonical_record",
+    "event_hash",
+    "event_record",
+    "fee_on",
+    "net_of_fee",
+    "parse_batch",
+    "parse_terms",
+    "parse_terms_json",
+    "price_events",
+    "purge_personal_data",
+    "replay_key",
+    "reserve_for",
+    "retention_cutoff",
+    "status_for",
+    "verify_batch_signature",
+]

@@ -1,0 +1,135 @@
+"""One verified batch, from parsed events to stored rows, inside the caller's transaction.
+
+The route's order (``POST /v1/events``): verify the signature (``signatures``), claim
+the body in the replay cache (``replay``), parse (``events.parse_batch``), load the
+campaigns' states, then ``Ingestor.ingest`` in a transaction, commit, answer 202 with
+the report. Here:
+1. load what the database knows about these event ids (``history_store``);
+2. drop duplicates: ids already stored for the publisher, or repeated in the batch;
+3. keyed-hash IPs and device ids (the clear values go no further);
+4. screen for invalid traffic (``filters``);
+5. compute each event's epoch and ``eventHash``, and store everything (``ingest_store``).
+Frequency counters are bumped in step 4, before the insert; if the transaction then
+fails they stay bumped. That errs towards filtering, never towards billing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from backend.ads.event_hash import event_hash, event_record
+from backend.ads.events import AdEventIn, EventRejection, ParsedBatch
+from backend.ads.filters import BatchContext, CampaignState, Screener
+from backend.ads.history_store import load_history
+from backend.ads.ingest_store import BatchRecord, store_batch
+from backend.ads.ip import pack_ip
+from backend.ads.models import EventStatus
+from backend.ads.privacy import KeyedHasher
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    batch_id: int
+    accepted: tuple[str, ...]
+    filtered: dict[str, str]  # event id -> reason code
+    duplicates: tuple[str, ...]
+    rejected: tuple[EventRejection, ...]
+
+
+class Ingestor:
+    def __init__(self, screener: Screener, hasher: KeyedHasher, epoch_seconds: int):
+        if epoch_seconds <= 0:
+            raise ValueError("the epoch length must be positive")
+        self._screener = screener
+        self._hasher = hasher
+        self._epoch_seconds = epoch_seconds
+
+    def ingest(
+        self,
+        connection: Connection,
+        *,
+        publisher: str,
+        publisher_active: bool,
+        body_sha256: bytes,
+        batch: ParsedBatch,
+        campaigns: Mapping[int, CampaignState],
+        received_at: int,
+    ) -> IngestReport:
+        history = load_history(connection, publisher, batch.events)
+        fresh, duplicates = _split_duplicates(batch.events, history.known_ids)
+        packed_ips = [pack_ip(e.ip) if e.ip is not None else None for e in fresh]
+        ip_hashes = [self._hasher.ip(ip) if ip is not None else None for ip in packed_ips]
+        device_hashes = [self._hasher.device(e.device_id) if e.device_id is not None else None for e in fresh]
+        context = BatchContext(publisher, publisher_active, campaigns, history, received_at)
+        screening = self._screener.screen(fresh, packed_ips, ip_hashes, device_hashes, context)
+
+        epoch = received_at // self._epoch_seconds
+        rows = []
+        for index, event in enumerate(fresh):
+            reason = screening.reasons[index]
+            record = event_record(
+                campaign_id=event.campaign_id,
+                publisher=publisher,
+                event_id=event.event_id,
+                kind=event.kind,
+                occurred_at=event.timestamp,
+                received_at=received_at,
+                impression_id=event.impression_id,
+                click_id=event.click_id,
+            )
+            rows.append(
+                (
+                    publisher,
+                    event.event_id,
+                    event.campaign_id,
+                    event.kind.value,
+                    event.timestamp,
+                    received_at,
+                    epoch,
+                    event.impression_id,
+                    event.click_id,
+                    screening.click_at[index],
+                    ip_hashes[index],
+                    device_hashes[index],
+                    event_hash(record),
+                    EventStatus.FILTERED.value if reason else EventStatus.ACCEPTED.value,
+                    reason.value if reason else None,
+                )
+            )
+        stored = store_batch(
+            connection,
+            BatchRecord(
+                publisher=publisher,
+                body_sha256=body_sha256,
+                received_at=received_at,
+                event_count=len(batch.events) + len(batch.rejected),
+                rejected_count=len(batch.rejected),
+                duplicate_count=len(duplicates),
+            ),
+            rows,
+        )
+        accepted, filtered = [], {}
+        for index, event in enumerate(fresh):
+            if event.event_id in stored.duplicates:
+                duplicates.append(event.event_id)
+            elif screening.reasons[index] is None:
+                accepted.append(event.event_id)
+            else:
+                filtered[event.event_id] = screening.reasons[index].value
+        return IngestReport(stored.batch_id, tuple(accepted), filtered, tuple(duplicates), batch.rejected)
+
+
+def _split_duplicates(events: tuple[AdEventIn, ...], known: frozenset[str]) -> tuple[list[AdEventIn], list[str]]:
+    fresh: list[AdEventIn] = []
+    duplicates: list[str] = []
+    seen: set[str] = set()
+    for event in events:
+        if event.event_id in known or event.event_id in seen:
+            duplicates.append(event.event_id)
+        else:
+            seen.add(event.event_id)
+            fresh.append(event)
+    return fresh, duplicates

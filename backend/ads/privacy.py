@@ -1,0 +1,58 @@
+"""Personal data in events: IPs and device ids, kept only as keyed hashes, for a while.
+
+HMAC-SHA256 under a server key (setting ``TRUSTLEDGER_ADS_HASH_KEY``): equal inputs
+still match, so frequency caps and audits work, but a leaked table cannot be reversed
+by hashing all 2^32 IPv4 addresses, as a plain hash could. Each kind of value has its
+own domain tag, so an IP and a device id never collide. The hashes are purged after
+the retention period and never enter a Merkle leaf or an event hash.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from sqlalchemy import Connection, or_, select, update
+
+from backend.ads.models import AdEvent
+
+MIN_KEY_BYTES = 32
+DAY = 86_400
+
+
+class KeyedHasher:
+    def __init__(self, key: bytes):
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError(f"the hashing key needs at least {MIN_KEY_BYTES} bytes")
+        self._key = key
+
+    def ip(self, packed: bytes) -> bytes:
+        """Of an address packed by ``ip.pack_ip`` (IPv4-mapped IPv6 is already IPv4 there)."""
+        return hmac.digest(self._key, b"ip\x00" + packed, "sha256")
+
+    def device(self, device_id: str) -> bytes:
+        return hmac.digest(self._key, b"device\x00" + device_id.encode(), "sha256")
+
+
+def retention_cutoff(now: int, retention_days: int) -> int:
+    if retention_days < 1:
+        raise ValueError("retention is at least one day")
+    return now - retention_days * DAY
+
+
+def purge_personal_data(connection: Connection, received_before: int, limit: int = 50_000) -> int:
+    """Erase the keyed hashes of up to ``limit`` events received before the cutoff; returns how many.
+
+    Bounded so each call is a short transaction: the purge task commits and calls
+    again until it returns 0, instead of locking days of events in one statement.
+    """
+    table = AdEvent.__table__
+    due = (
+        select(table.c.id)
+        .where(table.c.received_at < received_before)
+        .where(or_(table.c.ip_hash.is_not(None), table.c.device_hash.is_not(None)))
+        .limit(limit)
+    )
+    result = connection.execute(
+        update(table).where(table.c.id.in_(due.scalar_subquery())).values(ip_hash=None, device_hash=None)
+    )
+    return result.rowcount
