@@ -5,4 +5,5 @@ Each service package defines its tables in its own ``models.py``; add one import
 from backend.identity import models as identity_models  # noqa: E402,F401
 from backend.chain import nonces, outbox  # noqa: E402,F401
 from backend.keys import models as keys_models  # noqa: E402,F401
+from backend.provenance import models as provenance_models  # noqa: E402,F401
 from backend.ads import models as ads_models  # noqa: E402,F401

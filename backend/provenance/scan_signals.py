@@ -119,8 +119,8 @@ def distance_km(a: Country, b: Country) -> float:
 class Scan:
     at: datetime
     client: str  # `client_key`
-    user_agent: str
     country: str | None
+    link_preview: bool  # `is_link_preview` of its user agent, decided when it was recorded
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def counted(scans: Iterable[Scan]) -> list[Scan]:
     seen: set[str] = set()
     kept = []
     for scan in sorted(scans, key=lambda scan: scan.at):
-        if is_link_preview(scan.user_agent) or scan.client in seen:
+        if scan.link_preview or scan.client in seen:
             continue
         seen.add(scan.client)
         kept.append(scan)

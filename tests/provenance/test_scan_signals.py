@@ -20,7 +20,7 @@ ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/12
 
 
 def scan(minutes, client, country, agent=PHONE):
-    return Scan(at=T0 + timedelta(minutes=minutes), client=client, user_agent=agent, country=country)
+    return Scan(T0 + timedelta(minutes=minutes), client, country, is_link_preview(agent))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,130 @@
+"""Tables of product provenance.
+
+::
+
+    product (one GTIN of a brand)
+    └── serial_batch (serials registered together, one Merkle root)
+        └── product_item (one serialised item: claim code hash, claim time)
+            ├── epcis_event_item ── epcis_event (hash, actor, anchor batch, block)
+            │                           └── anchor_batch (one root per actor and brand)
+            └── product_scan (keyed client id and country; no IP, no user agent)
+
+On-chain facts (anchored block, recalls) come from the indexer's mirror of
+ProvenanceRegistry events; `anchor_batch.anchored_block` is filled from it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field
+
+from backend.db.base import BackendModel
+
+# 64-bit ids on PostgreSQL (a million items, millions of events); SQLite only
+# autoincrements an INTEGER PRIMARY KEY, which is 64-bit there anyway.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AnchorStatus(StrEnum):
+    BUILT = "built"  # root computed and events assigned; not yet signed and sent
+    SUBMITTED = "submitted"  # handed to the transaction sender
+    ANCHORED = "anchored"  # EventsAnchored seen in block `anchored_block`
+    FAILED = "failed"  # the transaction failed; its events go back to pending
+
+
+class Product(BackendModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    gtin: str = Field(max_length=14, unique=True, index=True)
+    brand_id: uuid.UUID = Field(foreign_key="participant.id", index=True)
+    name: str = Field(max_length=200)
+    metadata_cid: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SerialBatch(BackendModel, table=True):
+    __tablename__ = "serial_batch"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    product_id: uuid.UUID = Field(foreign_key="product.id", index=True)
+    serials_root: str = Field(max_length=66)  # 0x-hex root over ProvenanceRegistry serial leaves
+    serial_count: int
+    chain_batch_id: int | None = Field(default=None)  # serialBatchId once registered on chain
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProductItem(BackendModel, table=True):
+    __tablename__ = "product_item"
+    __table_args__ = (UniqueConstraint("gtin", "serial", name="uq_product_item_gtin_serial"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
+    batch_id: uuid.UUID = Field(foreign_key="serial_batch.id", index=True)
+    gtin: str = Field(max_length=14)
+    serial: str = Field(max_length=20)
+    claim_code_hash: str | None = Field(default=None, max_length=64)  # `claims.code_hash`
+    claimed_at: datetime | None = Field(default=None)
+
+
+class AnchorBatch(BackendModel, table=True):
+    __tablename__ = "anchor_batch"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    actor_id: uuid.UUID = Field(foreign_key="participant.id", index=True)
+    brand_id: uuid.UUID = Field(foreign_key="participant.id")
+    events_root: str = Field(max_length=66)
+    event_count: int
+    nonce: int = Field(sa_type=BigInteger)
+    chain_batch_id: str | None = Field(default=None, max_length=66, unique=True)  # EIP-712 digest, once signed
+    status: AnchorStatus = Field(default=AnchorStatus.BUILT, sa_type=String(16), index=True)
+    anchored_block: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+    anchored_at: datetime | None = Field(default=None)
+
+
+class EpcisEvent(BackendModel, table=True):
+    __tablename__ = "epcis_event"
+    __table_args__ = (Index("ix_epcis_event_pending", "actor_id", "brand_id", "anchor_batch_id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
+    event_hash: str = Field(max_length=100, unique=True)  # ni:///sha-256;...?ver=CBV2.0
+    actor_id: uuid.UUID = Field(foreign_key="participant.id")
+    brand_id: uuid.UUID = Field(foreign_key="participant.id")
+    event_type: str = Field(max_length=32)
+    biz_step: str = Field(max_length=32)
+    disposition: str | None = Field(default=None, max_length=40)
+    event_time: datetime
+    time_zone_offset: str = Field(max_length=6)
+    read_point: str = Field(max_length=300)
+    biz_location: str | None = Field(default=None, max_length=300)
+    document: str = Field(sa_type=Text)  # the event as posted (JSON), with its namespaces
+    recorded_at: datetime = Field(default_factory=utcnow)
+    anchor_batch_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("anchor_batch.id"), nullable=True)
+    )
+
+
+class EpcisEventItem(BackendModel, table=True):
+    __tablename__ = "epcis_event_item"
+
+    item_id: int = Field(sa_column=Column(BIG_ID, ForeignKey("product_item.id"), primary_key=True))
+    event_id: int = Field(sa_column=Column(BIG_ID, ForeignKey("epcis_event.id"), primary_key=True))
+
+
+class ProductScan(BackendModel, table=True):
+    __tablename__ = "product_scan"
+    __table_args__ = (Index("ix_product_scan_item", "gtin", "serial", "scanned_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
+    gtin: str = Field(max_length=14)
+    serial: str = Field(max_length=20)  # scans of unknown serials are kept too (cloned-code evidence)
+    scanned_at: datetime = Field(default_factory=utcnow)
+    client: str = Field(max_length=32)  # `scan_signals.client_key`
+    country: str | None = Field(default=None, max_length=2)
+    link_preview: bool = Field(default=False)

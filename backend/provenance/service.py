@@ -1,0 +1,327 @@
+"""Provenance use cases over the database: register, record, batch, scan, claim, and the page.
+
+Functions add and flush; the caller (route or task) commits once its unit of work ends.
+Errors carry every reason at once, for a 4xx that tells the caller what to fix.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import orjson
+from sqlalchemy import insert, update
+from sqlmodel import Session, select
+
+from backend.provenance.anchor_signature import event_leaf
+from backend.provenance.claims import InvalidClaimCode, code_hash, code_matches, generate_code, normalise_code
+from backend.provenance.epcis import ValidatedEvent
+from backend.provenance.event_hash import event_hash, hash_digest
+from backend.provenance.gtin import normalise_gtin
+from backend.provenance.models import (
+    AnchorBatch,
+    AnchorStatus,
+    EpcisEvent,
+    EpcisEventItem,
+    Product,
+    ProductItem,
+    ProductScan,
+    SerialBatch,
+)
+from backend.provenance.serials import SerialRange, expand, serials_tree
+from backend.proofs.merkle import MerkleTree
+
+MAX_EVENTS_PER_ANCHOR = 10_000  # a proof stays 14 siblings long
+SCAN_LOOKBACK = timedelta(days=365)
+_CHUNK = 500  # IN-list size for lookups (SQLite allows 32766 parameters, PostgreSQL 65535)
+
+
+class ProvenanceError(Exception):
+    """Refused by a rule; `reasons` says why, one sentence each."""
+
+    def __init__(self, reasons: Sequence[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
+
+
+class ProductConflict(ProvenanceError):
+    pass
+
+
+class UnknownProduct(ProvenanceError):
+    pass
+
+
+class DuplicateSerials(ProvenanceError):
+    pass
+
+
+class EventsRejected(ProvenanceError):
+    pass
+
+
+class ClaimRejected(ProvenanceError):
+    pass
+
+
+def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def register_product(
+    session: Session, *, brand_id: uuid.UUID, gtin: str, name: str, metadata_cid: str | None = None
+) -> Product:
+    """A brand's GTIN (any of GTIN-8/12/13/14, stored as 14). Raises `InvalidGtin`, `ProductConflict`."""
+    gtin14 = normalise_gtin(gtin)
+    existing = session.exec(select(Product).where(Product.gtin == gtin14)).first()
+    if existing is not None:
+        owner = "this brand" if existing.brand_id == brand_id else "another brand"
+        raise ProductConflict([f"GTIN {gtin14} is already registered by {owner}"])
+    product = Product(gtin=gtin14, brand_id=brand_id, name=name, metadata_cid=metadata_cid)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def product_for(session: Session, gtin: str) -> Product | None:
+    return session.exec(select(Product).where(Product.gtin == normalise_gtin(gtin))).first()
+
+
+@dataclass(frozen=True)
+class RegisteredSerials:
+    batch: SerialBatch
+    serials: list[str]
+    claim_codes: dict[str, str]  # serial -> code, shown once to print inside the packaging; never stored
+
+
+def register_serials(
+    session: Session,
+    *,
+    product: Product,
+    serials: Sequence[str] = (),
+    ranges: Sequence[SerialRange] = (),
+    claim_pepper: bytes | None = None,
+) -> RegisteredSerials:
+    """Serials of `product` as one batch with its Merkle root; with a pepper, one claim code per item.
+
+    Raises `InvalidSerial` (format, duplicates within the request) or `DuplicateSerials`
+    (already registered for this GTIN).
+    """
+    listed = expand(serials, ranges)
+    taken: list[str] = []
+    for chunk in _chunks(listed):
+        taken += session.exec(
+            select(ProductItem.serial).where(ProductItem.gtin == product.gtin, ProductItem.serial.in_(chunk))
+        ).all()
+    if taken:
+        shown = ", ".join(sorted(taken)[:10]) + (" ..." if len(taken) > 10 else "")
+        raise DuplicateSerials([f"{len(taken)} serials of GTIN {product.gtin} are already registered: {shown}"])
+    root = serials_tree(product.gtin, listed).root
+    batch = SerialBatch(product_id=product.id, serials_root="0x" + root.hex(), serial_count=len(listed))
+    session.add(batch)
+    session.flush()
+    codes = {serial: generate_code() for serial in listed} if claim_pepper is not None else {}
+    rows = [
+        {
+            "batch_id": batch.id,
+            "gtin": product.gtin,
+            "serial": serial,
+            "claim_code_hash": code_hash(claim_pepper, product.gtin, serial, codes[serial]) if codes else None,
+        }
+        for serial in listed
+    ]
+    for chunk in _chunks(rows, 5000):
+        session.exec(insert(ProductItem), params=list(chunk))
+    return RegisteredSerials(batch=batch, serials=listed, claim_codes=codes)
+
+
+def _items_by_key(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, uuid.UUID]]:
+    """(gtin, serial) -> (item id, brand id) for the registered ones among `keys`."""
+    found: dict[tuple[str, str], tuple[int, uuid.UUID]] = {}
+    by_gtin: dict[str, list[str]] = {}
+    for gtin, serial in keys:
+        by_gtin.setdefault(gtin, []).append(serial)
+    for gtin, serials in by_gtin.items():
+        for chunk in _chunks(serials):
+            rows = session.exec(
+                select(ProductItem.id, ProductItem.serial, Product.brand_id)
+                .join(SerialBatch, SerialBatch.id == ProductItem.batch_id)
+                .join(Product, Product.id == SerialBatch.product_id)
+                .where(ProductItem.gtin == gtin, ProductItem.serial.in_(chunk))
+            ).all()
+            found.update({(gtin, serial): (item_id, brand_id) for item_id, serial, brand_id in rows})
+    return found
+
+
+def record_events(
+    session: Session, *, actor_id: uuid.UUID, brand_id: uuid.UUID, events: Sequence[ValidatedEvent]
+) -> list[EpcisEvent]:
+    """Store validated events an actor recorded for a brand, each with its canonical hash.
+
+    Every event must name at least one registered item of `brand_id`, and no event may be
+    recorded twice. Whether the actor serves the brand is the caller's check (on-chain
+    authorisation). Raises `EventsRejected` with every reason.
+    """
+    reasons: list[str] = []
+    hashes = [event_hash(event.event, event.namespaces) for event in events]
+    seen: dict[str, int] = {}
+    for index, value in enumerate(hashes):
+        if value in seen:
+            reasons.append(f"event {index}: the same event as event {seen[value]}")
+        seen.setdefault(value, index)
+    for chunk in _chunks(list(seen)):
+        for existing in session.exec(select(EpcisEvent.event_hash).where(EpcisEvent.event_hash.in_(chunk))):
+            reasons.append(f"event {seen[existing]}: already recorded as {existing}")
+    items = _items_by_key(session, sorted({key for event in events for key in event.items}))
+    for index, event in enumerate(events):
+        if not event.items:
+            reasons.append(f"event {index}: names no serialised item (an EPC URI or Digital Link with GTIN and serial)")
+        for gtin, serial in event.items:
+            if (gtin, serial) not in items:
+                reasons.append(f"event {index}: serial {serial} of GTIN {gtin} is not registered")
+            elif items[(gtin, serial)][1] != brand_id:
+                reasons.append(f"event {index}: GTIN {gtin} is not a product of this brand")
+    if reasons:
+        raise EventsRejected(reasons)
+    rows = []
+    for event, value in zip(events, hashes):
+        row = EpcisEvent(
+            event_hash=value,
+            actor_id=actor_id,
+            brand_id=brand_id,
+            event_type=event.event_type,
+            biz_step=event.biz_step,
+            disposition=event.disposition,
+            event_time=event.event_time,
+            time_zone_offset=event.time_zone_offset,
+            read_point=event.read_point,
+            biz_location=event.biz_location,
+            document=orjson.dumps({"event": event.event, "namespaces": event.namespaces}).decode(),
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    links = [
+        {"item_id": items[key][0], "event_id": row.id} for row, event in zip(rows, events) for key in event.items
+    ]
+    session.exec(insert(EpcisEventItem), params=links)
+    return rows
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    anchor: AnchorBatch
+    event_hashes: list[bytes]  # 32-byte digests, in the order of `events`
+    events: list[EpcisEvent]
+    tree: MerkleTree
+
+    def proof(self, digest: bytes) -> list[bytes]:
+        return self.tree.proof(event_leaf(digest))
+
+
+def build_pending_batch(
+    session: Session, *, actor_id: uuid.UUID, brand_id: uuid.UUID, nonce: int, limit: int = MAX_EVENTS_PER_ANCHOR
+) -> PendingBatch | None:
+    """The actor's unanchored events for a brand as one Merkle root (leaves: ProvenanceRegistry event leaves).
+
+    The events are assigned to a new `AnchorBatch` (status built), so a second call builds
+    the next batch, never the same events twice. None when nothing is pending.
+    """
+    events = list(
+        session.exec(
+            select(EpcisEvent)
+            .where(EpcisEvent.actor_id == actor_id, EpcisEvent.brand_id == brand_id, EpcisEvent.anchor_batch_id.is_(None))
+            .order_by(EpcisEvent.id)
+            .limit(limit)
+        )
+    )
+    if not events:
+        return None
+    digests = [hash_digest(event.event_hash) for event in events]
+    tree = MerkleTree([event_leaf(digest) for digest in digests])
+    anchor = AnchorBatch(
+        actor_id=actor_id, brand_id=brand_id, events_root="0x" + tree.root.hex(), event_count=len(events), nonce=nonce
+    )
+    session.add(anchor)
+    session.flush()
+    for event in events:
+        event.anchor_batch_id = anchor.id
+        session.add(event)
+    session.flush()
+    return PendingBatch(anchor=anchor, event_hashes=digests, events=events, tree=tree)
+
+
+def event_proof(session: Session, event: EpcisEvent) -> tuple[AnchorBatch, list[bytes]] | None:
+    """The anchor batch of an event and the event's Merkle proof in it (rebuilt from the batch's events)."""
+    if event.anchor_batch_id is None:
+        return None
+    anchor = session.get(AnchorBatch, event.anchor_batch_id)
+    hashes = session.exec(select(EpcisEvent.event_hash).where(EpcisEvent.anchor_batch_id == anchor.id)).all()
+    tree = MerkleTree([event_leaf(hash_digest(value)) for value in hashes])
+    return anchor, tree.proof(event_leaf(hash_digest(event.event_hash)))
+
+
+def mark_anchored(session: Session, anchor: AnchorBatch, *, chain_batch_id: bytes, block: int, at: datetime) -> None:
+    anchor.chain_batch_id = "0x" + chain_batch_id.hex()
+    anchor.status = AnchorStatus.ANCHORED
+    anchor.anchored_block = block
+    anchor.anchored_at = at
+    session.add(anchor)
+    session.flush()
+
+
+def release_failed(session: Session, anchor: AnchorBatch) -> None:
+    """A batch whose transaction failed: its events become pending again, for the next batch."""
+    anchor.status = AnchorStatus.FAILED
+    session.add(anchor)
+    session.exec(update(EpcisEvent).where(EpcisEvent.anchor_batch_id == anchor.id).values(anchor_batch_id=None))
+    session.flush()
+
+
+def record_scan(
+    session: Session, *, gtin: str, serial: str, client: str, country: str | None, link_preview: bool, at: datetime
+) -> None:
+    session.add(
+        ProductScan(gtin=gtin, serial=serial, client=client, country=country, link_preview=link_preview, scanned_at=at)
+    )
+    session.flush()
+
+
+def claim_product(session: Session, *, gtin: str, serial: str, code: str, pepper: bytes, at: datetime) -> datetime:
+    """Record the buyer's claim; a code works once. Raises `ClaimRejected` with the reason."""
+    item = session.exec(
+        select(ProductItem).where(ProductItem.gtin == gtin, ProductItem.serial == serial)
+    ).first()
+    if item is None or item.claim_code_hash is None:
+        raise ClaimRejected(["this product has no claim code"])
+    try:
+        normalise_code(code)
+    except InvalidClaimCode as exc:
+        raise ClaimRejected([str(exc)]) from None
+    if not code_matches(pepper, gtin, serial, code, item.claim_code_hash):
+        raise ClaimRejected(["the claim code is not right for this product"])
+    # Conditional update: of two claims racing with the same code, exactly one changes the row.
+    claimed = session.exec(
+        update(ProductItem)
+        .where(ProductItem.id == item.id, ProductItem.claimed_at.is_(None))
+        .values(claimed_at=at)
+    ).rowcount
+    if claimed != 1:
+        session.refresh(item)
+        raise ClaimRejected([f"this product was already claimed on {item.claimed_at:%-d %B %Y}"])
+    return at
+
+
+def scans_since(session: Session, gtin: str, serial: str, since: datetime, limit: int = 2000) -> list[ProductScan]:
+    return list(
+        session.exec(
+            select(ProductScan)
+            .where(ProductScan.gtin == gtin, ProductScan.serial == serial, ProductScan.scanned_at >= since)
+            .order_by(ProductScan.scanned_at.desc())
+            .limit(limit)
+        )
+    )
+
