@@ -24,7 +24,7 @@ def _render_item(kind, obj, autogen_context):
         autogen_context.imports.add("from indexer.models.base import JsonDocument")
         return "JsonDocument"
     if isinstance(obj, AutoString):
-        return f"sa.String(length={obj.length})"
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
     return False
 
 

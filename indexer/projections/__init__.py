@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from indexer.projections import participant_registry, settlement_token
+from indexer.projections import (
+    asset_registry,
+    campaign_escrow,
+    consent_registry,
+    did_registry,
+    participant_registry,
+    provenance_registry,
+    settlement_token,
+)
 from indexer.projections.framework import Handler, Projection, ProjectionContext
 
 PROJECTIONS: dict[str, Projection] = {
-    module.projection.artifact: module.projection for module in (participant_registry, settlement_token)
+    module.projection.artifact: module.projection
+    for module in (
+        participant_registry,
+        settlement_token,
+        campaign_escrow,
+        consent_registry,
+        did_registry,
+        provenance_registry,
+        asset_registry,
+    )
 }
 
 

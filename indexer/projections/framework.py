@@ -29,12 +29,25 @@ Handler = Callable[["ProjectionContext"], None]
 
 
 @lru_cache(maxsize=None)
-def _defaults(model: type[SQLModel]) -> dict[str, Any]:
-    return {
-        name: field.default
-        for name, field in model.model_fields.items()
-        if field.default is not PydanticUndefined and field.default_factory is None
-    }
+def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
+    values = {}
+    factories = []
+    for name, field in model.model_fields.items():
+        if field.default_factory is not None:
+            factories.append((name, field.default_factory))
+        elif field.default is not PydanticUndefined:
+            values[name] = field.default
+    return values, tuple(factories)
+
+
+def new_row(model: type[SQLModel], **fields: Any) -> dict[str, Any]:
+    """A row dict holding the model's defaults (factories called afresh), then `fields`."""
+    values, factories = _defaults(model)
+    row = dict(values)
+    for name, factory in factories:
+        row[name] = factory()
+    row.update(fields)
+    return row
 
 
 class Projection:
@@ -75,8 +88,7 @@ class ProjectionContext:
     def record(self, model: type[SQLModel], **fields: Any) -> None:
         """Append a history row (an ``EventRow`` model); the log's position and contract are filled in."""
         log = self.log
-        row = dict(_defaults(model))
-        row.update(fields)
+        row = new_row(model, **fields)
         row["block_number"] = log.block_number
         row["log_index"] = log.log_index
         row["contract"] = log.address
@@ -88,12 +100,21 @@ class ProjectionContext:
         """The current row of a state table by primary key (in column order), or None."""
         return self.changes.load(model.__table__, key)
 
+    def require(self, model: type[SQLModel], *key: Any) -> dict[str, Any]:
+        """The current row; ProjectionError when it does not exist (the contract would have reverted)."""
+        row = self.load(model, *key)
+        if row is None:
+            raise ProjectionError(
+                f"{self.log.event} in block {self.log.block_number} log {self.log.log_index} "
+                f"refers to a missing {model.__tablename__} row {key}"
+            )
+        return row
+
     def load_or_new(self, model: type[SQLModel], *key: Any) -> dict[str, Any]:
         """The current row, or a new one holding the model's defaults and the key."""
         row = self.load(model, *key)
         if row is None:
-            row = dict(_defaults(model))
-            row.update(zip((c.name for c in model.__table__.primary_key.columns), key))
+            row = new_row(model, **dict(zip((c.name for c in model.__table__.primary_key.columns), key)))
         return row
 
     def save(self, model: type[SQLModel], row: dict[str, Any]) -> None:
@@ -107,4 +128,4 @@ class ProjectionContext:
         self.changes.store(model.__table__, key, None, self.log.block_number)
 
 
-__all__ = ["Handler", "Projection", "ProjectionContext"]
+__all__ = ["Handler", "Projection", "ProjectionContext", "new_row"]
