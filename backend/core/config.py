@@ -58,12 +58,21 @@ class Settings(BaseSettings):
     api_host: str = Field("127.0.0.1", description="bind address of `trustledger api`")
     api_port: int = Field(8000, gt=0, lt=65536, description="port of `trustledger api`")
     public_base_url: str = Field("http://127.0.0.1:8000", description="base URL the API is reached at")
+    digital_link_resolver: str | None = Field(
+        None, description="host or base URL printed in product QR codes (GS1 Digital Link); unset: public_base_url"
+    )
+    provenance_secret: SecretStr | None = Field(
+        None, description="keys claim-code hashes and scanner ids of the product page; required in production"
+    )
+    ip_country_table: Path | None = Field(
+        None, description="CSV (start,end,country) locating product-page scans; unset: the bundled sample"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
         if self.environment != "production":
             return self
-        for name in ("deployer_private_key", "relayer_private_key", "attester_private_key", "master_key"):
+        for name in ("deployer_private_key", "relayer_private_key", "attester_private_key", "master_key", "provenance_secret"):
             secret: SecretStr | None = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower().startswith(PLACEHOLDER_PREFIXES):
                 raise ValueError(f"TRUSTLEDGER_{name.upper()} is a placeholder; set a real secret in production")
