@@ -407,13 +407,16 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         }
         uint256 settled = c.settled + (cumulativeEarned - before);
         if (settled > c.maturedSpent) revert CampaignEscrowOverSpend(campaignId, settled, c.maturedSpent);
-        uint256 feeBps = c.feeBps;
-        uint256 fee = cumulativeEarned * feeBps / _BPS - before * feeBps / _BPS;
-        amount = cumulativeEarned - before - fee;
-
+        uint256 fee;
+        // settled <= maturedSpent < 2**96 bounds every term; fee(a) - fee(b) <= a - b for a >= b.
+        unchecked {
+            uint256 feeBps = c.feeBps;
+            fee = cumulativeEarned * feeBps / _BPS - before * feeBps / _BPS;
+            amount = cumulativeEarned - before - fee;
+            c.feesPending += uint96(fee);
+        }
         _settledBy[campaignId][publisher] = cumulativeEarned;
         c.settled = uint96(settled);
-        c.feesPending += uint96(fee);
         emit PaidOut(campaignId, publisher, cumulativeEarned, amount, fee);
         IERC20(token).safeTransfer(publisher, amount);
     }

@@ -58,14 +58,14 @@ interface ICampaignEscrow {
         address verifier; // 0 = none; else its signature is required on every commit
         uint32 revision; // +1 each time an upheld or expired challenge discards unmatured roots
         uint32 challengeWindow;
-        // slot 3: payout (read and written)
+        // slot 3: payout
         address token;
-        uint96 feesPending; // accrued platform fees not yet withdrawn
+        uint96 maturedSpent; // cumulativeSpent of the matured root; bounds `settled`
         // slot 4: payout
         bytes32 maturedRoot; // balance root payouts pay against; 0 until a root matures
-        // slot 5: payout (read and written)
+        // slot 5: payout (read and written: the only campaign slot a payout writes)
         uint96 settled; // payouts + fees: cumulative earnings settled so far
-        uint96 maturedSpent; // cumulativeSpent of the matured root; bounds `settled`
+        uint96 feesPending; // accrued platform fees not yet withdrawn
         uint16 feeBps;
         bool closed; // refunded: no money moves again
         uint40 resumedAt; // when the last rejected challenge unfroze it; windows restart there
