@@ -10,6 +10,8 @@ pragma solidity ^0.8.28;
 /// - serial leaf: keccak256(bytes.concat(keccak256(abi.encode(uint256 gtin, bytes32 serialHash)))).
 /// - event leaf: keccak256(bytes.concat(keccak256(abi.encode(bytes32 eventHash)))), where
 ///   eventHash is the EPCIS 2.0 canonical event hash (sha-256 digest).
+/// Metadata and batch-document CIDs travel in events only (the indexer mirrors them); storage
+/// keeps what on-chain checks need.
 interface IProvenanceRegistry {
     /// @notice One slot per GTIN.
     struct ProductClass {

@@ -5,11 +5,23 @@ from dataclasses import replace
 import pytest
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
+from web3.exceptions import ContractCustomError
 from web3.logs import DISCARD
 
 from backend import consent as cm
 from contracts import load_artifact
-from tests.factories import DAY, TOKEN_UNIT, Role, assert_reverts, deploy, increase_time, now, onboard, transact
+from tests.factories import (
+    DAY,
+    TOKEN_UNIT,
+    Role,
+    assert_reverts,
+    deploy,
+    increase_time,
+    now,
+    onboard,
+    revert_name,
+    transact,
+)
 
 PURPOSE = cm.purpose_hash("dpv:PersonalisedAdvertising")
 CATEGORIES = cm.data_categories_hash(["interests", "country", "age-band"])
@@ -252,6 +264,9 @@ def test_grant_to_unknown_offer_is_refused(w3, consents, advertiser, relayer):
     consent = make_consent(w3, advertiser, subject, 7)
     call = consents.functions.grant(consent.values(), signed(w3, consents, consent, subject))
     assert assert_reverts(call, relayer, consents, "ConsentRegistryUnknownOffer") == (7,)
+    with pytest.raises(ContractCustomError) as exc:
+        consents.functions.currentPeriod(7).call()
+    assert revert_name(consents, exc) == "ConsentRegistryUnknownOffer"
 
 
 @pytest.mark.parametrize("standing", ["suspended", "kyc expired"])

@@ -350,6 +350,9 @@ def test_custody_refusals(registry, provenance, brand, authorised, admin):
     serial = keccak(text="SN00001")
     call = provenance.functions.transferCustody(GTIN, serial, authorised.address)
     assert_reverts(call, brand, provenance, "ProvenanceRegistryUnknownProductClass")
+    with pytest.raises(ContractCustomError) as exc:
+        provenance.functions.custodian(GTIN, serial).call()
+    assert revert_name(provenance, exc) == "ProvenanceRegistryUnknownProductClass"
     transact(provenance.functions.registerProductClass(GTIN, CID), brand)
     transact(registry.functions.suspend(authorised.address), admin)
     assert_reverts(call, brand, provenance, "ProvenanceRegistryNotSupplyChainActor")
@@ -377,6 +380,8 @@ def test_recall_flags(registry, provenance, brand, accounts, admin):
     assert provenance.functions.productClass(GTIN).call() == (brand, True)
     transact(provenance.functions.setProductClassRecall(GTIN, False), brand)
     assert not provenance.functions.isRecalled(2).call()
+    call = provenance.functions.setProductClassRecall(GTIN, False)
+    assert assert_reverts(call, brand, provenance, "ProvenanceRegistryRecallUnchanged") == (False,)
 
 
 def test_recall_refusals(registry, provenance, brand, accounts, admin):
