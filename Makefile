@@ -39,7 +39,7 @@ test: install system-tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: install
-	for script in scripts/bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	for script in scripts/bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf build .pytest_cache
