@@ -2,6 +2,7 @@
 
 ::
 
+    brand_actor (a supply-chain actor a brand lets record its products' events)
     product (one GTIN of a brand)
     └── serial_batch (serials registered together, one Merkle root)
         └── product_item (one serialised item: claim code hash, claim time)
@@ -70,6 +71,15 @@ class ProductItem(BackendModel, table=True):
     serial: str = Field(max_length=20)
     claim_code_hash: str | None = Field(default=None, max_length=64)  # `claims.code_hash`
     claimed_at: datetime | None = Field(default=None)
+
+
+class BrandActor(BackendModel, table=True):
+    __tablename__ = "brand_actor"
+
+    brand_id: uuid.UUID = Field(foreign_key="participant.id", primary_key=True)
+    actor_id: uuid.UUID = Field(foreign_key="participant.id", primary_key=True)
+    authorised_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = Field(default=None)
 
 
 class AnchorBatch(BackendModel, table=True):

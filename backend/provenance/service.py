@@ -23,6 +23,7 @@ from backend.provenance.gtin import normalise_gtin
 from backend.provenance.models import (
     AnchorBatch,
     AnchorStatus,
+    BrandActor,
     EpcisEvent,
     EpcisEventItem,
     Product,
@@ -88,6 +89,11 @@ def register_product(
 
 def product_for(session: Session, gtin: str) -> Product | None:
     return session.exec(select(Product).where(Product.gtin == normalise_gtin(gtin))).first()
+
+
+def item_exists(session: Session, gtin14: str, serial: str) -> bool:
+    statement = select(ProductItem.id).where(ProductItem.gtin == gtin14, ProductItem.serial == serial)
+    return session.exec(statement).first() is not None
 
 
 @dataclass(frozen=True)
@@ -325,3 +331,33 @@ def scans_since(session: Session, gtin: str, serial: str, since: datetime, limit
         )
     )
 
+
+
+def authorise_actor(session: Session, *, brand_id: uuid.UUID, actor_id: uuid.UUID, at: datetime) -> bool:
+    """Let `actor_id` record events for `brand_id`; False when it already could."""
+    row = session.get(BrandActor, (brand_id, actor_id))
+    if row is not None and row.revoked_at is None:
+        return False
+    if row is None:
+        row = BrandActor(brand_id=brand_id, actor_id=actor_id, authorised_at=at)
+    else:
+        row.authorised_at, row.revoked_at = at, None
+    session.add(row)
+    session.flush()
+    return True
+
+
+def revoke_actor(session: Session, *, brand_id: uuid.UUID, actor_id: uuid.UUID, at: datetime) -> bool:
+    """Withdraw the actor's authorisation; False when it had none."""
+    row = session.get(BrandActor, (brand_id, actor_id))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = at
+    session.add(row)
+    session.flush()
+    return True
+
+
+def actor_serves(session: Session, *, brand_id: uuid.UUID, actor_id: uuid.UUID) -> bool:
+    row = session.get(BrandActor, (brand_id, actor_id))
+    return row is not None and row.revoked_at is None

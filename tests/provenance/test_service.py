@@ -38,7 +38,8 @@ GTIN = "09506000134352"
 PEPPER = b"pepper-for-tests-32-bytes-long!!"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 PROVENANCE_TABLES = {
-    "product", "serial_batch", "product_item", "anchor_batch", "epcis_event", "epcis_event_item", "product_scan"
+    "product", "serial_batch", "product_item", "anchor_batch", "epcis_event", "epcis_event_item", "product_scan",
+    "brand_actor",
 }
 
 

@@ -1,4 +1,4 @@
-"""Product provenance: products, serial batches and items, EPCIS events, anchor batches, scans.
+"""Product provenance: brands' actors, products, serial batches and items, EPCIS events, anchor batches, scans.
 
 Revision ID: 0004_provenance
 Revises: 0001_initial
@@ -53,6 +53,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("gtin", "serial", name="uq_product_item_gtin_serial"),
     )
     op.create_index("ix_product_item_batch_id", "product_item", ["batch_id"])
+
+    op.create_table(
+        "brand_actor",
+        sa.Column("brand_id", sa.Uuid(), sa.ForeignKey("participant.id"), primary_key=True),
+        sa.Column("actor_id", sa.Uuid(), sa.ForeignKey("participant.id"), primary_key=True),
+        sa.Column("authorised_at", UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    )
 
     op.create_table(
         "anchor_batch",
@@ -112,5 +120,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("product_scan", "epcis_event_item", "epcis_event", "anchor_batch", "product_item", "serial_batch", "product"):
+    for table in ("product_scan", "epcis_event_item", "epcis_event", "anchor_batch", "product_item", "serial_batch", "product",
+                  "brand_actor"):
         op.drop_table(table)

@@ -1,0 +1,71 @@
+"""The GS1 Digital Link path ``/01/{gtin}/21/{serial}`` that product QR codes point to.
+
+Public and outside /v1: a phone opening the QR code gets the HTML page; a client sending
+``Accept: application/json`` gets the same facts as JSON. Every request is recorded as a
+scan (keyed client id and country only) before the verdict is computed, so the
+cloned-code signals include it. Responses are never cached: the verdict can change.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from backend.api.auth import NowDep
+from backend.api.deps import SessionDep, SettingsDep
+from backend.api.errors import ApiError
+from backend.api.routes.products import keys_of
+from backend.provenance import service
+from backend.provenance.digital_link import InvalidDigitalLink, build
+from backend.provenance.page import build_page
+from backend.provenance.scan_signals import SAMPLE_IP_TABLE, IpCountryTable, client_key, is_link_preview
+from backend.web.render import product_html, product_json
+
+router = APIRouter(tags=["digital link"])
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Vary": "Accept",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@lru_cache(maxsize=4)
+def ip_table(path: Path) -> IpCountryTable:
+    return IpCountryTable.load(path)
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+@router.get("/01/{gtin}/21/{serial}", response_class=HTMLResponse)
+def product_page(gtin: str, serial: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep) -> Response:
+    """The consumer page of one item: verdict, product, and its anchored history."""
+    try:
+        link = build(gtin, serial)
+    except InvalidDigitalLink as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    user_agent = request.headers.get("user-agent", "")
+    ip = request.client.host if request.client else ""
+    service.record_scan(
+        session,
+        gtin=link.gtin,
+        serial=link.serial,
+        client=client_key(keys_of(settings).scanner_key, ip, user_agent),
+        country=ip_table(settings.ip_country_table or SAMPLE_IP_TABLE).country(ip),
+        link_preview=is_link_preview(user_agent),
+        at=now,
+    )
+    session.commit()
+    page = build_page(session, gtin=link.gtin, serial=link.serial, now=now)
+    if wants_json(request):
+        return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
+    return HTMLResponse(product_html(page), headers=SECURITY_HEADERS)

@@ -1,0 +1,44 @@
+"""Keys of the product page, derived from one provenance secret (HKDF-SHA256, one label each).
+
+Claim-code hashes and scanner ids use separate keys, so neither can stand in for the
+other. In development and tests a fixed, public secret is used when none is set;
+production refuses to run without one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from backend.core.config import Settings
+
+DEVELOPMENT_SECRET = b"trustledger development provenance secret (public; never used in production)"
+
+
+class ProvenanceSecretMissing(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ProvenanceKeys:
+    claim_pepper: bytes
+    scanner_key: bytes
+
+
+def _derive(secret: bytes, label: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label.encode()).derive(secret)
+
+
+def provenance_keys(settings: Settings) -> ProvenanceKeys:
+    if settings.provenance_secret is not None:
+        secret = settings.provenance_secret.get_secret_value().encode()
+    elif settings.environment == "production":
+        raise ProvenanceSecretMissing("TRUSTLEDGER_PROVENANCE_SECRET is not set")
+    else:
+        secret = DEVELOPMENT_SECRET
+    return ProvenanceKeys(
+        claim_pepper=_derive(secret, "trustledger/provenance/claim-codes"),
+        scanner_key=_derive(secret, "trustledger/provenance/scanners"),
+    )

@@ -1,0 +1,58 @@
+"""Who may call each /v1 endpoint: the intended access, one line per endpoint.
+
+The authorization matrix checks every route's declared policy against this table and
+then probes the running API with every kind of caller. A new endpoint fails the matrix
+until its line is added here (the failure message prints the line its policy implies),
+so a wrong declaration needs a second, reviewed mistake to pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.identity.models import ApiKey, Participant
+from backend.identity.roles import ALL_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Expect:
+    roles: frozenset[Role] = frozenset()
+    owner: type | None = None  # model of the owned resource named in the path
+    all_tenants: frozenset[Role] = frozenset()  # roles that act on every participant's resources
+    pending_ok: bool = False
+    public: bool = False
+
+
+def allow(*roles: Role, owner: type | None = None, all_tenants: tuple[Role, ...] = (), pending_ok: bool = False):
+    return Expect(frozenset(roles), owner, frozenset(all_tenants), pending_ok)
+
+
+PUBLIC = Expect(public=True)
+ANY = tuple(sorted(ALL_ROLES))
+OFFICERS = (Role.ADMIN, Role.KYC_OFFICER)
+
+ACCESS: dict[str, Expect] = {
+    "POST /v1/participants": PUBLIC,
+    "GET /v1/participants": allow(*OFFICERS, all_tenants=OFFICERS),
+    "GET /v1/participants/me": allow(*ANY, pending_ok=True),
+    "GET /v1/participants/{participant_id}": allow(*ANY, owner=Participant, all_tenants=OFFICERS),
+    "POST /v1/participants/{participant_id}/approve": allow(Role.ADMIN, owner=Participant, all_tenants=(Role.ADMIN,)),
+    "POST /v1/participants/{participant_id}/suspend": allow(*OFFICERS, owner=Participant, all_tenants=OFFICERS),
+    "POST /v1/participants/{participant_id}/unsuspend": allow(*OFFICERS, owner=Participant, all_tenants=OFFICERS),
+    "POST /v1/participants/{participant_id}/kyc": allow(*OFFICERS, owner=Participant, all_tenants=OFFICERS),
+    "POST /v1/participants/{participant_id}/api-keys": allow(Role.ADMIN, owner=Participant, all_tenants=(Role.ADMIN,)),
+    "POST /v1/auth/nonce": PUBLIC,
+    "POST /v1/auth/siwe": PUBLIC,
+    "POST /v1/auth/logout": allow(*ANY),
+    "POST /v1/auth/api-keys": allow(*ANY),
+    "GET /v1/auth/api-keys": allow(*ANY),
+    "DELETE /v1/auth/api-keys/{key_id}": allow(*ANY, owner=ApiKey, all_tenants=(Role.ADMIN,)),
+    "POST /v1/products": allow(Role.BRAND),
+    "POST /v1/products/{gtin}/serials": allow(Role.BRAND),
+    "GET /v1/products/{gtin}/{serial}/qr.svg": allow(Role.BRAND),
+    "GET /v1/products/{gtin}/{serial}/qr.png": allow(Role.BRAND),
+    "POST /v1/products/actors": allow(Role.BRAND),
+    "DELETE /v1/products/actors/{actor_id}": allow(Role.BRAND),
+    "POST /v1/products/events": allow(Role.SUPPLY_CHAIN_ACTOR),
+    "POST /v1/products/{gtin}/{serial}/claim": PUBLIC,
+}
