@@ -54,7 +54,7 @@ class EscrowWorld:
     admin: str
     advertiser: str
     attesters: list[str]
-    attester_keys: dict[str, str]
+    private_keys: dict[str, str]  # every anvil account's key (local chains only)
     verifier: str
     auditor: str
     publishers: list[str]
@@ -115,7 +115,7 @@ class EscrowWorld:
 
     def signatures(self, attestation: SettlementAttestation, signers: list[str], chain_id: int | None = None,
                    contract: str | None = None) -> list[bytes]:
-        keys = [self.attester_keys[s] for s in signers]
+        keys = [self.private_keys[s] for s in signers]
         return sign_all(attestation, keys, chain_id or self.w3.eth.chain_id, contract or self.escrow.address)
 
     def commit_call(self, campaign_id: int, epoch: int, earnings: dict[str, int], spent: int | None = None,
@@ -211,7 +211,7 @@ def build_world(w3: Web3, registry: Contract, token: Contract, admin: str) -> Es
         admin=admin,
         advertiser=advertiser,
         attesters=sorted([attester_a, attester_b, attester_c], key=lambda a: int(a, 16)),
-        attester_keys={a: keys[a] for a in (attester_a, attester_b, attester_c, verifier)},
+        private_keys=keys,
         verifier=verifier,
         auditor=auditor,
         publishers=publishers,
