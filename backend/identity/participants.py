@@ -133,6 +133,34 @@ def renew_kyc(
     return participant
 
 
+class AdminExists(RuntimeError):
+    """Bootstrap refused: an admin exists already; further admins are approved through the API."""
+
+
+def bootstrap_admin(session: Session, *, display_name: str, address: str | None) -> tuple[Participant, IssuedKey]:
+    """The first admin (admin + KYC officer) and its admin API key.
+
+    `address` is the deployer's: it holds DEFAULT_ADMIN_ROLE and KYC_OFFICER_ROLE on the
+    registry since deployment, so nothing is queued on chain.
+    """
+    admin_bit = 1 << Role.ADMIN.bit
+    if session.exec(select(Participant).where(Participant.roles.op("&")(admin_bit) != 0)).first() is not None:
+        raise AdminExists("an admin exists already; approve further admins through the API")
+    roles = roles_to_mask([Role.ADMIN, Role.KYC_OFFICER])
+    participant = Participant(
+        display_name=display_name,
+        roles=roles,
+        requested_roles=roles,
+        chain_address=address,
+        custody_mode=CustodyMode.CUSTODIAL,
+        status=ParticipantStatus.APPROVED,
+        approved_at=utcnow(),
+    )
+    session.add(participant)
+    session.flush()
+    return participant, issue_key(session, participant, Role.ADMIN, label="bootstrap")
+
+
 def may_act_as(participant: Participant, role: Role) -> bool:
     """Granted roles for approved participants; requested ones while the application is pending."""
     if participant.status == ParticipantStatus.PENDING:

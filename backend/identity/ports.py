@@ -1,9 +1,9 @@
 """The two services identity needs from the chain side, as swappable callables.
 
 ``backend.chain.outbox.enqueue`` (the one transaction sender) and
-``backend.keys.custody.create_custodial_key`` (encrypted custodial keys) are resolved
-when first needed; the API takes them through dependencies so a test can put a
-recording fake in their place.
+``backend.keys.create_custodial_key`` (sealed custodial keys) are imported when first
+needed; the API takes them through dependencies, so a test can put a recording fake
+in their place.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sqlmodel import Session
+
+from backend.api.errors import ApiError
+from backend.core.config import Settings
 
 
 class Enqueue(Protocol):
@@ -38,7 +41,15 @@ def outbox_enqueue() -> Enqueue:
     return enqueue
 
 
-def custodial_key_creator() -> CreateCustodialKey:
-    from backend.keys.custody import create_custodial_key
+def custodial_keys(settings: Settings) -> CreateCustodialKey:
+    """Creates keys sealed under the master key of `settings` (looked up only when a key is made)."""
+    from backend.keys import MasterKey, MasterKeyUnavailable, create_custodial_key
 
-    return create_custodial_key
+    def create(session: Session, owner_ref: str) -> str:
+        try:
+            master = MasterKey.from_settings(settings)
+        except MasterKeyUnavailable as exc:
+            raise ApiError(503, "custody_not_configured", str(exc)) from None
+        return create_custodial_key(session, owner_ref, master=master)
+
+    return create

@@ -10,11 +10,11 @@ from backend.api.auth import Access, Grant, NowDep, Owner, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
 from backend.api.idempotency import idempotent
-from backend.api.routes.auth import SiweExpectationDep
+from backend.api.routes.auth import siwe_expectation
 from backend.identity import api_keys, participants
 from backend.identity.chain import ChainNotConfigured, ChainTarget, RegistryWriter
 from backend.identity.models import CustodyMode, Participant, ParticipantStatus
-from backend.identity.ports import CreateCustodialKey, Enqueue, custodial_key_creator, outbox_enqueue
+from backend.identity.ports import CreateCustodialKey, Enqueue, custodial_keys, outbox_enqueue
 from backend.identity.roles import ALL_ROLES, Role
 from backend.identity.schemas import (
     ApiKeyCreate,
@@ -40,6 +40,10 @@ admin_on_participant = Access([Role.ADMIN], owner=THE_PARTICIPANT, all_tenants=[
 officer_on_participant = Access(OFFICERS, owner=THE_PARTICIPANT, all_tenants=OFFICERS)
 
 
+def custodial_key_creator(settings: SettingsDep) -> CreateCustodialKey:
+    return custodial_keys(settings)
+
+
 def registry_writer(settings: SettingsDep, enqueue: Annotated[Enqueue, Depends(outbox_enqueue)]) -> RegistryWriter:
     try:
         return RegistryWriter(ChainTarget.from_settings(settings), enqueue)
@@ -55,7 +59,7 @@ OfficerGrant = Annotated[Grant[Participant], Depends(officer_on_participant)]
 def apply_to_participate(
     body: ParticipantCreate,
     session: SessionDep,
-    expected: SiweExpectationDep,
+    settings: SettingsDep,
     create_custodial_key: Annotated[CreateCustodialKey, Depends(custodial_key_creator)],
     now: NowDep,
 ) -> ParticipantCreated:
@@ -63,6 +67,7 @@ def apply_to_participate(
     prove the wallet with a SIWE message. Returns one API key per requested role, shown once."""
     address = None
     if body.custody_mode is CustodyMode.NON_CUSTODIAL:
+        expected = siwe_expectation(settings)
         message = check_proof(session, body.siwe.message, body.siwe.signature, expected, now)
         if body.address is not None and body.address.lower() != message.address.lower():
             raise ApiError(401, "siwe_address_mismatch", f"the SIWE message was signed for {message.address}")
