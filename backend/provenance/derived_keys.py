@@ -1,7 +1,7 @@
 """Keys of the product page, derived from one provenance secret (HKDF-SHA256, one label each).
 
-Claim-code hashes and scanner ids use separate keys, so neither can stand in for the
-other. In development and tests a fixed, public secret is used when none is set;
+Claim-code hashes, scanner ids and the NTAG 424 tag keys use separate keys, so none can
+stand in for another. In development and tests a fixed, public secret is used when none is set;
 production refuses to run without one.
 """
 
@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from backend.core.config import Settings
+from backend.provenance.sun import SunKeys
 
 DEVELOPMENT_SECRET = b"trustledger development provenance secret (public; never used in production)"
 
@@ -25,10 +26,11 @@ class ProvenanceSecretMissing(RuntimeError):
 class ProvenanceKeys:
     claim_pepper: bytes
     scanner_key: bytes
+    sun: SunKeys  # keys personalised into NTAG 424 DNA tags (file read key diversified per UID)
 
 
-def _derive(secret: bytes, label: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label.encode()).derive(secret)
+def _derive(secret: bytes, label: str, length: int = 32) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=label.encode()).derive(secret)
 
 
 def provenance_keys(settings: Settings) -> ProvenanceKeys:
@@ -41,4 +43,8 @@ def provenance_keys(settings: Settings) -> ProvenanceKeys:
     return ProvenanceKeys(
         claim_pepper=_derive(secret, "trustledger/provenance/claim-codes"),
         scanner_key=_derive(secret, "trustledger/provenance/scanners"),
+        sun=SunKeys(
+            meta_read_key=_derive(secret, "trustledger/provenance/sun-meta-read", 16),
+            file_read_master_key=_derive(secret, "trustledger/provenance/sun-file-read-master", 16),
+        ),
     )

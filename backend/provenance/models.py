@@ -8,7 +8,8 @@
         └── product_item (one serialised item: claim code hash, claim time)
             ├── epcis_event_item ── epcis_event (hash, actor, anchor batch, block)
             │                           └── anchor_batch (one root per actor and brand)
-            └── product_scan (keyed client id and country; no IP, no user agent)
+            ├── product_scan (keyed client id and country; no IP, no user agent)
+            └── sun_tag (an NTAG 424 DNA tag on the item, its last counter)
 
 On-chain facts (anchored block, recalls) come from the indexer's mirror of
 ProvenanceRegistry events; `anchor_batch.anchored_block` is filled from it.
@@ -138,3 +139,12 @@ class ProductScan(BackendModel, table=True):
     client: str = Field(max_length=32)  # `scan_signals.client_key`
     country: str | None = Field(default=None, max_length=2)
     link_preview: bool = Field(default=False)
+
+
+class SunTag(BackendModel, table=True):
+    __tablename__ = "sun_tag"
+
+    uid: str = Field(primary_key=True, max_length=14)  # 7-byte UID, upper-case hex
+    gtin: str = Field(max_length=14)
+    serial: str = Field(max_length=20)
+    last_counter: int | None = Field(default=None)  # highest SDMReadCtr seen; a tap must exceed it

@@ -18,7 +18,7 @@ from backend.provenance.digital_link import DigitalLink
 from backend.provenance.identifiers import CANONICAL_HOST, UnsupportedIdentifier, canonical_uri
 from backend.provenance.models import AnchorBatch, EpcisEvent, EpcisEventItem, Product, ProductItem, SerialBatch
 from backend.provenance.scan_signals import Scan, ScanPolicy, summarise
-from backend.provenance.service import SCAN_LOOKBACK, scans_since
+from backend.provenance.service import SCAN_LOOKBACK, TagCheck, scans_since
 from backend.provenance.verdict import ProductFacts, Verdict, VerdictPolicy, assess
 
 STEP_TITLES = {
@@ -115,6 +115,7 @@ def build_page(
     chain: ChainFacts | None = None,
     verdict_policy: VerdictPolicy = VerdictPolicy(),
     scan_policy: ScanPolicy = ScanPolicy(),
+    tag: TagCheck | None = None,
 ) -> ProductPage:
     """Everything the page shows for `gtin`/`serial` (already validated), and the verdict."""
     chain = chain or RecordedChainFacts()
@@ -173,6 +174,8 @@ def build_page(
         retail_sales=sum(1 for event, _, _ in rows if event.biz_step == "retail_selling"),
         distinct_clients=signals.distinct_clients,
         far_apart_scans=signals.far_apart,
+        tag_replayed=tag is not None and tag.replayed,
+        tag_forged=tag is not None and tag.forged,
         claimed_at=item.claimed_at,
     )
     assessment = assess(facts, verdict_policy)

@@ -30,8 +30,10 @@ from backend.provenance.models import (
     ProductItem,
     ProductScan,
     SerialBatch,
+    SunTag,
 )
 from backend.provenance.serials import SerialRange, expand, serials_tree
+from backend.provenance.sun import SunReading
 from backend.proofs.merkle import MerkleTree
 
 MAX_EVENTS_PER_ANCHOR = 10_000  # a proof stays 14 siblings long
@@ -361,3 +363,32 @@ def revoke_actor(session: Session, *, brand_id: uuid.UUID, actor_id: uuid.UUID, 
 def actor_serves(session: Session, *, brand_id: uuid.UUID, actor_id: uuid.UUID) -> bool:
     row = session.get(BrandActor, (brand_id, actor_id))
     return row is not None and row.revoked_at is None
+
+
+def register_tag(session: Session, *, uid: bytes, gtin14: str, serial: str) -> SunTag:
+    """Bind an NTAG 424 DNA tag (by UID) to the item it is attached to."""
+    tag = SunTag(uid=uid.hex().upper(), gtin=gtin14, serial=serial)
+    session.add(tag)
+    session.flush()
+    return tag
+
+
+@dataclass(frozen=True)
+class TagCheck:
+    forged: bool  # the tag is unknown or bound to another item
+    replayed: bool  # its counter did not increase: a copied URL
+
+
+def check_tag(session: Session, *, gtin14: str, serial: str, reading: SunReading) -> TagCheck:
+    """Accept a verified tap only with a counter above every earlier one of this UID."""
+    uid = reading.uid.hex().upper()
+    tag = session.get(SunTag, uid)
+    if tag is None or (tag.gtin, tag.serial) != (gtin14, serial):
+        return TagCheck(forged=True, replayed=False)
+    # Conditional update: of two taps racing with the same counter, one moves it forward.
+    moved = session.exec(
+        update(SunTag)
+        .where(SunTag.uid == uid, (SunTag.last_counter.is_(None)) | (SunTag.last_counter < reading.counter))
+        .values(last_counter=reading.counter)
+    ).rowcount
+    return TagCheck(forged=False, replayed=moved != 1)

@@ -38,7 +38,8 @@ class ProductFacts:
     retail_sales: int = 0
     distinct_clients: int = 0
     far_apart_scans: FarApartScans | None = None
-    tag_replayed: bool = False
+    tag_replayed: bool = False  # an NTAG 424 tap whose counter did not increase (a copied URL)
+    tag_forged: bool = False  # a tap whose SUN MAC is wrong, or a tag bound to another item
     claimed_at: datetime | None = None
 
 
@@ -70,8 +71,10 @@ def _red_flag(facts: ProductFacts, policy: VerdictPolicy) -> str | None:
         return "This item was recorded as destroyed, so an item carrying this code should not exist. The code may be copied."
     if facts.retail_sales > 1:
         return f"This item was recorded as sold in a shop {facts.retail_sales} times; a genuine item is sold once. The code may be copied."
+    if facts.tag_forged:
+        return "This tag's secure code is not genuine. The tag may be a copy."
     if facts.tag_replayed:
-        return "This tag's secure code was used before. The tag may have been copied."
+        return "This tag's secure code was used before. The link may have been copied from another scan."
     if facts.far_apart_scans is not None:
         scans = facts.far_apart_scans
         return (

@@ -16,11 +16,13 @@ from backend.core.db import engine_for
 from backend.db.migrate import upgrade_database
 from backend.identity.ports import outbox_enqueue
 from backend.identity.roles import Role
-from backend.provenance.service import build_pending_batch, mark_anchored
+from backend.provenance.derived_keys import provenance_keys
+from backend.provenance.service import build_pending_batch, mark_anchored, register_tag
 from contracts import load_artifact
 from contracts.deployment import DeployedContract, DeploymentManifest
 from tests.api.support import RecordingOutbox, create_identity
 from tests.provenance.test_claims_qr import _decode, _png_rows
+from tests.provenance.test_sun import tap
 
 GTIN = "09506000134352"
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Mobile/15E148 Safari/604.1"
@@ -249,3 +251,27 @@ def test_recall_is_suspicious_and_unknown_serial_unverified(api):
     data = api.client.get(f"/01/{GTIN}/21/ZZ9", headers={"Accept": "application/json"}).json()
     assert data["verdict"] == "unverified"
     assert api.client.get(f"/01/{GTIN[:-1]}3/21/A2").status_code == 404
+
+
+def test_ntag_taps_verify_and_a_replayed_url_is_suspicious(api):
+    register(api)
+    authorise(api)
+    post_events(api, shipping("A3", "commissioning"))
+    api.anchor_pending(block=4)
+    uid = bytes.fromhex("04C0FFEE123480")
+    with Session(engine_for(api.settings.database_url)) as session:
+        register_tag(session, uid=uid, gtin14=GTIN, serial="A3")
+        session.commit()
+    keys = provenance_keys(api.settings).sun
+
+    def open_tap(counter, mac=None):
+        e, c = tap(keys, uid, counter)
+        url = f"/01/{GTIN}/21/A3?e={e}&c={mac or c}"
+        return api.client.get(url, headers={"Accept": "application/json"}).json()
+
+    assert open_tap(10)["verdict"] == "genuine"
+    assert open_tap(11)["verdict"] == "genuine"
+    replayed = open_tap(11)
+    assert replayed["verdict"] == "suspicious" and "used before" in replayed["reason"]
+    forged = open_tap(12, mac="00" * 8)
+    assert forged["verdict"] == "suspicious" and "not genuine" in forged["reason"]

@@ -21,6 +21,7 @@ from backend.provenance.service import (
     EventsRejected,
     ProductConflict,
     build_pending_batch,
+    check_tag,
     claim_product,
     event_proof,
     mark_anchored,
@@ -28,8 +29,10 @@ from backend.provenance.service import (
     record_scan,
     register_product,
     register_serials,
+    register_tag,
     release_failed,
 )
+from backend.provenance.sun import SunReading
 from backend.provenance.verdict import Verdict
 from backend.proofs.merkle import verify_proof
 from tests.provenance.conftest import add_parties
@@ -39,7 +42,7 @@ PEPPER = b"pepper-for-tests-32-bytes-long!!"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 PROVENANCE_TABLES = {
     "product", "serial_batch", "product_item", "anchor_batch", "epcis_event", "epcis_event_item", "product_scan",
-    "brand_actor",
+    "brand_actor", "sun_tag",
 }
 
 
@@ -237,6 +240,18 @@ def test_a_claim_shows_on_later_pages(session, parties, registered):
     claim_product(session, gtin=GTIN, serial="B002", code=result.claim_codes["B002"], pepper=PEPPER, at=NOW)
     page = build_page(session, gtin=GTIN, serial="B002", now=NOW + timedelta(days=2))
     assert page.verdict is Verdict.GENUINE and page.claim_note == "Claimed by its buyer on 1 June 2026."
+
+
+def test_tag_counters_must_increase_and_tags_stay_with_their_item(session, registered):
+    uid = bytes.fromhex("04AABBCCDDEE80")
+    register_tag(session, uid=uid, gtin14=GTIN, serial="A1")
+    first = check_tag(session, gtin14=GTIN, serial="A1", reading=SunReading(uid, 5))
+    assert (first.forged, first.replayed) == (False, False)
+    assert check_tag(session, gtin14=GTIN, serial="A1", reading=SunReading(uid, 5)).replayed
+    assert check_tag(session, gtin14=GTIN, serial="A1", reading=SunReading(uid, 4)).replayed
+    assert not check_tag(session, gtin14=GTIN, serial="A1", reading=SunReading(uid, 6)).replayed
+    assert check_tag(session, gtin14=GTIN, serial="A2", reading=SunReading(uid, 7)).forged  # moved to another item
+    assert check_tag(session, gtin14=GTIN, serial="A1", reading=SunReading(bytes(7), 1)).forged  # unknown tag
 
 
 @pytest.mark.postgres

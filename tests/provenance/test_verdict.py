@@ -25,6 +25,7 @@ FAR = FarApartScans("Germany", "Japan", timedelta(minutes=90))
         (ProductFacts(**ANCHORED, retail_sales=2), Verdict.SUSPICIOUS, "sold in a shop 2 times"),
         (ProductFacts(**ANCHORED, retail_sales=1), Verdict.GENUINE, "nothing looks wrong"),
         (ProductFacts(**ANCHORED, tag_replayed=True), Verdict.SUSPICIOUS, "secure code was used before"),
+        (ProductFacts(**ANCHORED, tag_forged=True), Verdict.SUSPICIOUS, "secure code is not genuine"),
         (ProductFacts(**ANCHORED, far_apart_scans=FAR), Verdict.SUSPICIOUS, "in Germany and in Japan within 90 minutes"),
         (ProductFacts(**ANCHORED, distinct_clients=26), Verdict.SUSPICIOUS, "on 26 different devices"),
         (ProductFacts(**ANCHORED, distinct_clients=25), Verdict.GENUINE, "nothing looks wrong"),

@@ -3,7 +3,9 @@
 Public and outside /v1: a phone opening the QR code gets the HTML page; a client sending
 ``Accept: application/json`` gets the same facts as JSON. Every request is recorded as a
 scan (keyed client id and country only) before the verdict is computed, so the
-cloned-code signals include it. Responses are never cached: the verdict can change.
+cloned-code signals include it. A URL written by an NTAG 424 DNA tag carries ``e`` and
+``c`` (SUN): verified, and its counter must beat the tag's last one. Responses are never
+cached: the verdict can change.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlmodel import Session
 
 from backend.api.auth import NowDep
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
 from backend.api.routes.products import keys_of
-from backend.provenance import service
+from backend.provenance import service, sun
+from backend.provenance.derived_keys import ProvenanceKeys
 from backend.provenance.digital_link import InvalidDigitalLink, build
 from backend.provenance.page import build_page
 from backend.provenance.scan_signals import SAMPLE_IP_TABLE, IpCountryTable, client_key, is_link_preview
+from backend.provenance.service import TagCheck
 from backend.web.render import product_html, product_json
 
 router = APIRouter(tags=["digital link"])
@@ -46,26 +51,45 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def tag_check(session: Session, keys: ProvenanceKeys, gtin14: str, serial: str, e: str, c: str) -> TagCheck:
+    try:
+        reading = sun.verify(e, c, keys.sun.meta_read_key, keys.sun.file_read_key)
+    except sun.InvalidSunMessage:
+        return TagCheck(forged=True, replayed=False)
+    return service.check_tag(session, gtin14=gtin14, serial=serial, reading=reading)
+
+
 @router.get("/01/{gtin}/21/{serial}", response_class=HTMLResponse)
-def product_page(gtin: str, serial: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep) -> Response:
+def product_page(
+    gtin: str,
+    serial: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    e: str | None = Query(None, max_length=64, description="NTAG 424 DNA: encrypted PICC data"),
+    c: str | None = Query(None, max_length=32, description="NTAG 424 DNA: SUN MAC"),
+) -> Response:
     """The consumer page of one item: verdict, product, and its anchored history."""
     try:
         link = build(gtin, serial)
     except InvalidDigitalLink as exc:
         raise ApiError(404, "not_found", str(exc)) from None
+    keys = keys_of(settings)
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""
     service.record_scan(
         session,
         gtin=link.gtin,
         serial=link.serial,
-        client=client_key(keys_of(settings).scanner_key, ip, user_agent),
+        client=client_key(keys.scanner_key, ip, user_agent),
         country=ip_table(settings.ip_country_table or SAMPLE_IP_TABLE).country(ip),
         link_preview=is_link_preview(user_agent),
         at=now,
     )
+    tag = tag_check(session, keys, link.gtin, link.serial, e, c) if e is not None and c is not None else None
     session.commit()
-    page = build_page(session, gtin=link.gtin, serial=link.serial, now=now)
+    page = build_page(session, gtin=link.gtin, serial=link.serial, now=now, tag=tag)
     if wants_json(request):
         return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
     return HTMLResponse(product_html(page), headers=SECURITY_HEADERS)

@@ -1,4 +1,5 @@
-"""Product provenance: brands' actors, products, serial batches and items, EPCIS events, anchor batches, scans.
+"""Product provenance: brands' actors, products, serial batches and items, EPCIS events, anchor batches,
+scans, NTAG 424 tags.
 
 Revision ID: 0004_provenance
 Revises: 0001_initial
@@ -118,8 +119,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_product_scan_item", "product_scan", ["gtin", "serial", "scanned_at"])
 
+    op.create_table(
+        "sun_tag",
+        sa.Column("uid", AutoString(length=14), primary_key=True),
+        sa.Column("gtin", AutoString(length=14), nullable=False),
+        sa.Column("serial", AutoString(length=20), nullable=False),
+        sa.Column("last_counter", sa.Integer(), nullable=True),
+    )
+
 
 def downgrade() -> None:
-    for table in ("product_scan", "epcis_event_item", "epcis_event", "anchor_batch", "product_item", "serial_batch", "product",
+    for table in ("sun_tag", "product_scan", "epcis_event_item", "epcis_event", "anchor_batch", "product_item", "serial_batch", "product",
                   "brand_actor"):
         op.drop_table(table)
