@@ -117,7 +117,6 @@ def idempotent(endpoint: Callable | None = None, *, required: bool = True) -> An
     wrapper.__doc__ = endpoint.__doc__
     wrapper.__module__ = endpoint.__module__
     wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])
-    wrapper.idempotent = True
     return wrapper
 
 
@@ -126,29 +125,32 @@ def _run(endpoint: Callable, args: tuple, kwargs: dict, route, session: Session,
         raise IdempotentEndpointCommitted(f"{endpoint.__qualname__} committed; @idempotent endpoints only flush")
 
     engine = session.get_bind()
-    event.listen(session, "before_commit", refuse_commit)
     try:
-        result = endpoint(*args, **kwargs)
+        event.listen(session, "before_commit", refuse_commit)
+        try:
+            result = endpoint(*args, **kwargs)
+        finally:
+            event.remove(session, "before_commit", refuse_commit)
+        status, body = _render(route, result)
+        completed = session.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.id == claim.record_id,
+                IdempotencyRecord.state == IdempotencyState.IN_PROGRESS,
+                IdempotencyRecord.claimed_at == claim.claimed_at,
+            )
+            .values(
+                state=IdempotencyState.COMPLETED, response_status=status, response_body=body, completed_at=utcnow()
+            )
+        )
+        if completed.rowcount != 1:
+            raise ApiError(409, "idempotency_request_in_progress", "another request took over this Idempotency-Key")
+        session.commit()
     except BaseException:
-        event.remove(session, "before_commit", refuse_commit)
+        # Nothing of this request commits; the claim goes (only if still ours) so the key can be retried.
         session.rollback()
         _release(engine, claim)
         raise
-    event.remove(session, "before_commit", refuse_commit)
-    status, body = _render(route, result)
-    completed = session.execute(
-        update(IdempotencyRecord)
-        .where(
-            IdempotencyRecord.id == claim.record_id,
-            IdempotencyRecord.state == IdempotencyState.IN_PROGRESS,
-            IdempotencyRecord.claimed_at == claim.claimed_at,
-        )
-        .values(state=IdempotencyState.COMPLETED, response_status=status, response_body=body, completed_at=utcnow())
-    )
-    if completed.rowcount != 1:
-        session.rollback()
-        raise ApiError(409, "idempotency_request_in_progress", "another request took over this Idempotency-Key")
-    session.commit()
     return _response(status, body, replayed=False)
 
 
@@ -222,6 +224,8 @@ def _render(route, result: Any) -> tuple[int, str]:
     if isinstance(result, Response):
         return result.status_code, bytes(result.body).decode()
     status = route.status_code or 200
+    if status == 204:
+        return status, ""
     if route.response_model is None:
         return status, json.dumps(jsonable_encoder(result))
     adapter = TypeAdapter(route.response_model)

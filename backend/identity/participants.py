@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.api.errors import ApiError
@@ -50,7 +51,11 @@ def apply(
         chain_address=address,
     )
     session.add(participant)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Two applications for one wallet raced past the check above; the unique index decided.
+        raise ApiError(409, "address_taken", f"{address} already belongs to a participant") from None
     if custody_mode is CustodyMode.CUSTODIAL:
         participant.chain_address = create_custodial_key(session, reference(participant))
         session.flush()

@@ -22,6 +22,7 @@ from backend.core.config import Settings
 from backend.core.db import engine_for
 from backend.db.migrate import upgrade_database
 from backend.api.routes.participants import custodial_key_creator
+from backend.identity.models import utcnow
 from backend.identity.ports import outbox_enqueue
 from backend.identity.roles import Role
 from contracts.deployment import DeployedContract, DeploymentManifest
@@ -89,8 +90,6 @@ class Clock:
         self.fixed: datetime | None = None
 
     def __call__(self) -> datetime:
-        from backend.identity.models import utcnow
-
         return self.fixed or utcnow()
 
 

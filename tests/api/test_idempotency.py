@@ -159,6 +159,11 @@ def test_an_endpoint_that_commits_by_itself_is_a_programming_error(api, admin_id
     def optional() -> dict:
         return {"done": True}
 
+    @router.post("/test-only/empty", dependencies=[require_roles(Role.ADMIN)], status_code=204)
+    @idempotent
+    def empty() -> None:
+        return None
+
     api.app.include_router(router)
     broken = api.client.post("/test-only/commits", headers={**admin_identity.headers, "Idempotency-Key": "c"})
     assert broken.status_code == 500 and broken.json()["error"]["code"] == "internal_error"
@@ -169,3 +174,6 @@ def test_an_endpoint_that_commits_by_itself_is_a_programming_error(api, admin_id
     keyed = api.client.post("/test-only/optional", headers={**admin_identity.headers, "Idempotency-Key": "o"})
     again = api.client.post("/test-only/optional", headers={**admin_identity.headers, "Idempotency-Key": "o"})
     assert keyed.status_code == again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    for attempt in range(2):
+        no_content = api.client.post("/test-only/empty", headers={**admin_identity.headers, "Idempotency-Key": "e"})
+        assert no_content.status_code == 204 and no_content.content == b""
