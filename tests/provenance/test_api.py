@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from eth_utils import to_checksum_address
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from web3 import Web3
@@ -19,6 +20,10 @@ from backend.identity.roles import Role
 from backend.provenance.derived_keys import provenance_keys
 from backend.provenance.service import build_pending_batch, mark_anchored, register_tag
 from contracts import load_artifact
+from indexer.database import make_engine
+from indexer.database import migrate as migrate_mirror
+from indexer.models import Product as ChainProduct
+from indexer.models import ProvenanceAnchor
 from contracts.deployment import DeployedContract, DeploymentManifest
 from tests.api.support import RecordingOutbox, create_identity
 from tests.provenance.test_claims_qr import _decode, _png_rows
@@ -27,7 +32,7 @@ from tests.provenance.test_sun import tap
 GTIN = "09506000134352"
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Mobile/15E148 Safari/604.1"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
-REGISTRY = "0x00000000000000000000000000000000000000B2"
+REGISTRY = "0x7a1e5D5b3D0a1f7c2C6e1B8a9F0d3E4c5B6a7D8e".lower()  # the indexer stores it checksummed
 
 
 def shipping(serial, step="shipping", minutes=0, **extra):
@@ -71,6 +76,7 @@ class Harness:
             provenance_secret="provenance-secret-for-tests",
         )
         upgrade_database(self.settings.database_url)
+        migrate_mirror(make_engine(self.settings.database_url))
         self.outbox = RecordingOutbox()
         self.app = create_app(self.settings)
         self.app.dependency_overrides[outbox_enqueue] = lambda: self.outbox
@@ -95,11 +101,25 @@ class Harness:
         return calls
 
     def anchor_pending(self, block: int) -> None:
+        """Build the actor's batch and put its EventsAnchored in the mirror, as the indexer would."""
         with Session(engine_for(self.settings.database_url)) as session:
             pending = build_pending_batch(
                 session, actor_id=self.actor.participant_id, brand_id=self.brand.participant_id, nonce=block
             )
-            mark_anchored(session, pending.anchor, chain_batch_id=block.to_bytes(32, "big"), block=block, at=self.now)
+            batch_id = block.to_bytes(32, "big")
+            mark_anchored(session, pending.anchor, chain_batch_id=batch_id, block=block, at=self.now)
+            session.add(ProvenanceAnchor(
+                block_number=block, log_index=0, contract=to_checksum_address(REGISTRY), tx_hash="0x" + "ab" * 32, block_timestamp=0,
+                batch_id="0x" + batch_id.hex(), actor=self.actor.address, brand=self.brand.address,
+                events_root=pending.anchor.events_root, event_count=pending.anchor.event_count, document_cid="0x",
+                nonce=block,
+            ))
+            session.commit()
+
+    def recall_on_chain(self) -> None:
+        with Session(engine_for(self.settings.database_url)) as session:
+            session.add(ChainProduct(contract=to_checksum_address(REGISTRY), gtin=int(GTIN), brand=self.brand.address, metadata_cid="0x",
+                                     recalled=True, registered_block=1, updated_block=2))
             session.commit()
 
 
@@ -238,6 +258,32 @@ def test_digital_link_page_html_and_json_through_anchoring_claim_and_clone(api):
     with api.browser("198.51.100.8") as tokyo:
         data = tokyo.get(f"/01/{GTIN}/21/A1", headers={"Accept": "application/json", "User-Agent": PHONE}).json()
     assert data["verdict"] == "suspicious" and "Germany and in Japan" in data["reason"]
+
+
+def test_a_recall_on_chain_makes_every_item_suspicious(api):
+    register(api)
+    authorise(api)
+    post_events(api, shipping("A1", "commissioning"))
+    api.anchor_pending(block=6)
+    assert api.client.get(f"/01/{GTIN}/21/A1", headers={"Accept": "application/json"}).json()["verdict"] == "genuine"
+    api.recall_on_chain()
+    data = api.client.get(f"/01/{GTIN}/21/A1", headers={"Accept": "application/json"}).json()
+    assert data["verdict"] == "suspicious" and "recalled" in data["reason"]
+
+
+def test_events_wait_for_the_mirror_before_they_count_as_anchored(api):
+    register(api)
+    authorise(api)
+    post_events(api, shipping("A1", "commissioning"))
+    with Session(engine_for(api.settings.database_url)) as session:
+        pending = build_pending_batch(
+            session, actor_id=api.actor.participant_id, brand_id=api.brand.participant_id, nonce=1
+        )
+        pending.anchor.chain_batch_id = "0x" + "cd" * 32  # signed and sent, not yet seen on chain
+        session.add(pending.anchor)
+        session.commit()
+    data = api.client.get(f"/01/{GTIN}/21/A1", headers={"Accept": "application/json"}).json()
+    assert data["verdict"] == "unverified" and data["events"][0]["status"] == "pending"
 
 
 def test_recall_is_suspicious_and_unknown_serial_unverified(api):

@@ -21,13 +21,17 @@ from backend.api.auth import NowDep
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
 from backend.api.routes.products import keys_of
+from backend.core.config import Settings
 from backend.provenance import service, sun
 from backend.provenance.derived_keys import ProvenanceKeys
 from backend.provenance.digital_link import InvalidDigitalLink, build
-from backend.provenance.page import build_page
+from backend.provenance.chain import REGISTRY
+from backend.provenance.mirror_facts import MirrorChainFacts
+from backend.provenance.page import ChainFacts, RecordedChainFacts, build_page
 from backend.provenance.scan_signals import SAMPLE_IP_TABLE, IpCountryTable, client_key, is_link_preview
 from backend.provenance.service import TagCheck
 from backend.web.render import product_html, product_json
+from contracts.deployment import DeploymentManifest, ManifestError
 
 router = APIRouter(tags=["digital link"])
 
@@ -44,6 +48,21 @@ SECURITY_HEADERS = {
 @lru_cache(maxsize=4)
 def ip_table(path: Path) -> IpCountryTable:
     return IpCountryTable.load(path)
+
+
+@lru_cache(maxsize=4)
+def _registry_in(manifest_path: Path, modified: float) -> str | None:
+    try:
+        return DeploymentManifest.load(manifest_path).address(REGISTRY)
+    except ManifestError:
+        return None
+
+
+def chain_facts(session: Session, settings: Settings) -> ChainFacts:
+    """The indexer's mirror once ProvenanceRegistry is deployed; before that, what the backend recorded."""
+    path = settings.manifest_path
+    registry = _registry_in(path, path.stat().st_mtime) if path.exists() else None
+    return RecordedChainFacts() if registry is None else MirrorChainFacts(session, registry)
 
 
 def wants_json(request: Request) -> bool:
@@ -89,7 +108,9 @@ def product_page(
     )
     tag = tag_check(session, keys, link.gtin, link.serial, e, c) if e is not None and c is not None else None
     session.commit()
-    page = build_page(session, gtin=link.gtin, serial=link.serial, now=now, tag=tag)
+    page = build_page(
+        session, gtin=link.gtin, serial=link.serial, now=now, chain=chain_facts(session, settings), tag=tag
+    )
     if wants_json(request):
         return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
     return HTMLResponse(product_html(page), headers=SECURITY_HEADERS)
