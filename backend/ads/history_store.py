@@ -4,9 +4,11 @@
    impressions its clicks name: duplicates, and the impressions clicks need.
 2. Only when the batch has conversions: the publisher's stored, unfiltered clicks
    with the click ids the conversions carry.
-Both use the ``(publisher, client_event_id)`` unique index and the
-``(publisher, campaign_id, click_id)`` index. PostgreSQL gets one array parameter
-(``= ANY``) instead of thousands of bound values.
+Both join the wanted ids to the ``(publisher, client_event_id)`` unique index or the
+``(publisher, click_id)`` index, one lookup per id. ``publisher = ? AND id IN (...)``
+was rejected: with stale statistics PostgreSQL planned it as a scan of all the
+publisher's events, which grew with the table (measured: 7 ms -> 300 ms after 20,000
+events). PostgreSQL gets the ids as one array parameter.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from backend.ads.kinds import EventKind
 from backend.ads.models import EventStatus
 
 _EVENTS_BY_ID = (
-    "SELECT client_event_id, kind, campaign_id, occurred_at, status FROM ad_events "
-    "WHERE publisher = {publisher} AND client_event_id {in_ids}"
+    "WITH ids(id) AS ({ids}) SELECT e.client_event_id, e.kind, e.campaign_id, e.occurred_at, e.status "
+    "FROM ids JOIN ad_events e ON e.publisher = {publisher} AND e.client_event_id = ids.id"
 )
 _CLICKS_BY_CLICK_ID = (
-    "SELECT campaign_id, click_id, occurred_at FROM ad_events "
-    "WHERE publisher = {publisher} AND kind = 'click' AND status <> 'filtered' AND click_id {in_ids}"
+    "WITH ids(id) AS ({ids}) SELECT e.campaign_id, e.click_id, e.occurred_at "
+    "FROM ids JOIN ad_events e ON e.publisher = {publisher} AND e.click_id = ids.id "
+    "WHERE e.kind = 'click' AND e.status <> 'filtered'"
 )
 
 
@@ -50,7 +53,7 @@ def load_history(connection: Connection, publisher: str, events: Sequence[AdEven
 
 def _select(connection: Connection, template: str, publisher: str, values: set[str]) -> list[tuple]:
     if connection.dialect.name == "postgresql":
-        sql = template.format(publisher="%s", in_ids="= ANY(%s)")
-        return connection.exec_driver_sql(sql, (publisher, list(values))).all()
-    sql = template.format(publisher="?", in_ids=f"IN ({','.join('?' * len(values))})")
-    return connection.exec_driver_sql(sql, (publisher, *values)).all()
+        sql = template.format(ids="SELECT unnest(%s::text[])", publisher="%s")
+        return connection.exec_driver_sql(sql, (list(values), publisher)).all()
+    sql = template.format(ids="VALUES " + ",".join(["(?)"] * len(values)), publisher="?")
+    return connection.exec_driver_sql(sql, (*values, publisher)).all()

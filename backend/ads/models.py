@@ -54,7 +54,7 @@ class AdEvent(BackendModel, table=True):
     __table_args__ = (
         UniqueConstraint("publisher", "client_event_id", name="uq_ad_events_publisher_event"),
         Index("ix_ad_events_campaign_status_epoch", "campaign_id", "status", "epoch"),
-        Index("ix_ad_events_publisher_click", "publisher", "campaign_id", "click_id"),
+        Index("ix_ad_events_publisher_click", "publisher", "click_id"),
         Index("ix_ad_events_received_at", "received_at"),
     )
 

@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("publisher", "client_event_id", name="uq_ad_events_publisher_event"),
     )
     op.create_index("ix_ad_events_campaign_status_epoch", "ad_events", ["campaign_id", "status", "epoch"])
-    op.create_index("ix_ad_events_publisher_click", "ad_events", ["publisher", "campaign_id", "click_id"])
+    op.create_index("ix_ad_events_publisher_click", "ad_events", ["publisher", "click_id"])
     op.create_index("ix_ad_events_received_at", "ad_events", ["received_at"])
     op.create_table(
         "ad_publisher_tallies",
