@@ -1,11 +1,14 @@
 import pytest
 
 from backend.provenance.gtin import InvalidGtin, check_digit, is_valid_gtin, normalise_gtin, with_check_digit
+from backend.proofs.merkle import hash_leaf
 from backend.provenance.serials import (
     MAX_SERIALS_PER_BATCH,
+    SERIAL_LEAF_TYPES,
     InvalidSerial,
     SerialRange,
     expand,
+    serial_hash,
     serial_leaf,
     serials_tree,
     validate_serials,
@@ -73,6 +76,11 @@ def test_ranges_expand_zero_padded_and_collide_with_listed_serials():
         expand(ranges=[SerialRange(1, MAX_SERIALS_PER_BATCH + 1)])
     with pytest.raises(InvalidSerial, match="no serials"):
         expand()
+
+
+def test_hand_encoded_leaf_equals_the_generic_abi_leaf():
+    for serial in ("S1", "x%y", "9" * 20):
+        assert serial_leaf("09506000134352", serial) == hash_leaf(SERIAL_LEAF_TYPES, (9506000134352, serial_hash(serial)))
 
 
 def test_batch_root_proves_each_serial_and_nothing_else():
