@@ -3,7 +3,9 @@
 Data flow and rules: ARCHITECTURE.md, "Data flow (ads)" and "Money, proofs and trust".
 """
 
-from backend.ads.event_hash import canonical_record, event_hash, event_record
+from backend.ads.billed_leaf import event_leaf
+from backend.ads.components import IngestComponents, build_ingest_components
+from backend.ads.event_hash import canonical_record, event_hash, event_record, record_of_row
 from backend.ads.events import (
     MAX_BATCH_EVENTS,
     AdEventIn,
@@ -57,6 +59,7 @@ __all__ = [
     "EventKind",
     "EventRejection",
     "EventStatus",
+    "IngestComponents",
     "IngestReport",
     "Ingestor",
     "KeyType",
@@ -72,8 +75,10 @@ __all__ = [
     "SignatureRefused",
     "TermsInvalid",
     "body_digest",
+    "build_ingest_components",
     "canonical_record",
     "event_hash",
+    "event_leaf",
     "event_record",
     "fee_on",
     "net_of_fee",
@@ -82,6 +87,7 @@ __all__ = [
     "parse_terms_json",
     "price_events",
     "purge_personal_data",
+    "record_of_row",
     "replay_key",
     "reserve_for",
     "retention_cutoff",

@@ -21,6 +21,7 @@ ingest path, against ~5 µs here, and any language can rebuild the record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -59,6 +60,20 @@ def event_record(
         "publisher": publisher,
         "received_at": received_at,
     }
+
+
+def record_of_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical record of a stored ``ad_events`` row (what the proof API returns)."""
+    return event_record(
+        campaign_id=row["campaign_id"],
+        publisher=row["publisher"],
+        event_id=row["client_event_id"],
+        kind=row["kind"],
+        occurred_at=row["occurred_at"],
+        received_at=row["received_at"],
+        impression_id=row["impression_id"],
+        click_id=row["click_id"],
+    )
 
 
 def canonical_record(record: dict[str, Any]) -> bytes:

@@ -2,9 +2,10 @@
 
 Bulk statements, not one ORM object per event:
 - PostgreSQL: COPY the rows into a session-local staging table, then one
-  ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``. One ``INSERT ... SELECT FROM unnest(array per column)`` was rejected:
-  psycopg builds array parameters in Python, which measured about twice as slow per
-  1,000-event batch as its C-accelerated COPY rows.
+  ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING``. A single
+  ``INSERT ... SELECT FROM unnest(array per column)`` was rejected: psycopg builds
+  array parameters in Python, which measured about twice as slow per 1,000-event
+  batch as its C-accelerated COPY rows.
 - SQLite: multi-row ``INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING``,
   in chunks under SQLite's bound-parameter limit.
 The unique ``(publisher, client_event_id)`` index decides duplicates, including

@@ -69,7 +69,9 @@ class AdEvent(BackendModel, table=True):
     epoch: int = Field(sa_type=BigInteger, description="floor(received_at / epoch length)")
     impression_id: str | None = Field(default=None, max_length=64)
     click_id: str | None = Field(default=None, max_length=128)
-    click_at: int | None = Field(default=None, sa_type=BigInteger, description="conversions: the attributed click's time")
+    click_at: int | None = Field(
+        default=None, sa_type=BigInteger, description="conversions: when the attributed click happened"
+    )
     ip_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary(32), nullable=True))
     device_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary(32), nullable=True))
     event_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))

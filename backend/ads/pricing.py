@@ -167,7 +167,9 @@ class _Running:
         return self.day_conversions
 
 
-def _price_one(terms: CampaignTerms, event: BillableEvent, tally: _Running, spent: int, budget: int) -> tuple[Outcome, int]:
+def _price_one(
+    terms: CampaignTerms, event: BillableEvent, tally: _Running, spent: int, budget: int
+) -> tuple[Outcome, int]:
     """The event's outcome and price (0 unless billed); bills it into ``tally`` when BILLED."""
     kind = event.kind
     if not terms.prices(kind):

@@ -43,7 +43,10 @@ def test_an_inactive_publisher_is_unknown_for_every_event():
 
 
 def test_a_publisher_outside_the_campaigns_publishers_is_unknown_to_it():
-    campaigns = {1: campaign(publishers=frozenset({OTHER_PUBLISHER})), 2: campaign(2, publishers=frozenset({PUBLISHER}))}
+    campaigns = {
+        1: campaign(publishers=frozenset({OTHER_PUBLISHER})),
+        2: campaign(2, publishers=frozenset({PUBLISHER})),
+    }
     result = screen([impression("i1"), impression("i2", campaign_id=2)], campaigns=campaigns)
     assert result == {"i1": R.UNKNOWN_PUBLISHER, "i2": None}
 
@@ -139,7 +142,8 @@ def test_the_per_device_frequency_cap_counts_one_device_across_ips():
     screener = capped(per_device={EventKind.IMPRESSION: 2})
     events = [impression(f"i{n}", ip=f"81.2.69.{n}", device_id="phone-1") for n in range(4)]
     events.append(impression("other", device_id="phone-2"))
-    assert list(screen(events, screener=screener).values()) == [None, None, R.DEVICE_FREQUENCY_CAP, R.DEVICE_FREQUENCY_CAP, None]
+    capped_device = [None, None, R.DEVICE_FREQUENCY_CAP, R.DEVICE_FREQUENCY_CAP, None]
+    assert list(screen(events, screener=screener).values()) == capped_device
 
 
 def test_the_ip_cap_is_reported_before_the_device_cap():

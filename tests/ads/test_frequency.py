@@ -58,7 +58,8 @@ def test_a_batch_costs_one_redis_round_trip(redis_prefix):
     client = CountingRedis(host="127.0.0.1", port=6379)
     try:
         caps = FrequencyPolicy(per_ip={EventKind.IMPRESSION: 500}, per_device={EventKind.IMPRESSION: 1})
-        screener = Screener(lists(), RedisFrequencyCounter(client, prefix=redis_prefix), ScreeningPolicy(frequency=caps))
+        counter = RedisFrequencyCounter(client, prefix=redis_prefix)
+        screener = Screener(lists(), counter, ScreeningPolicy(frequency=caps))
         events = [impression(f"i{n}", device_id=f"d{n % 700}") for n in range(1_000)]
         client.commands = 0
         result = screen(events, screener=screener)

@@ -22,7 +22,8 @@ from tests.ads.factories import (
 
 def rows(engine, where: str = "1 = 1") -> list[dict]:
     with engine.connect() as connection:
-        return [dict(r) for r in connection.execute(text(f"SELECT * FROM ad_events WHERE {where} ORDER BY id")).mappings()]
+        result = connection.execute(text(f"SELECT * FROM ad_events WHERE {where} ORDER BY id"))
+        return [dict(r) for r in result.mappings()]
 
 
 def batches(engine) -> list[dict]:

@@ -38,7 +38,8 @@ def test_a_good_ed25519_signature_is_accepted():
 def test_a_good_secp256k1_signature_is_accepted_and_is_what_a_wallet_signs():
     signature = sign_secp256k1(ETH.key, TIMESTAMP, BODY)
     # personal_sign of keccak256(prefix + timestamp + ":" + body), as any eth-account or wallet client makes it.
-    wallet = ETH.sign_message(encode_defunct(primitive=keccak(b"trustledger.events.v1:" + TIMESTAMP.encode() + b":" + BODY)))
+    digest = keccak(b"trustledger.events.v1:" + TIMESTAMP.encode() + b":" + BODY)
+    wallet = ETH.sign_message(encode_defunct(primitive=digest))
     assert bytes.fromhex(signature) == wallet.signature
     assert verify_batch_signature(BODY, TIMESTAMP, "0x" + signature, [ETH_KEY], NOW) == ETH_KEY
 
@@ -62,7 +63,10 @@ def test_the_key_that_signed_is_found_among_the_publishers_keys():
         ("ff" * 64, [ED_KEY]),
         ("abcd", [ED_KEY, ETH_KEY]),
     ],
-    ids=["other-eth-key", "other-ed-key", "ed-sig-eth-key", "eth-sig-ed-key", "other-body", "other-ts", "zero", "ff", "short"],
+    ids=[
+        "other-eth-key", "other-ed-key", "ed-sig-eth-key", "eth-sig-ed-key",
+        "other-body", "other-ts", "zero", "ff", "short",
+    ],  # fmt: skip
 )
 def test_a_bad_signature_is_refused(signature, keys):
     with pytest.raises(SignatureInvalid):
@@ -87,7 +91,15 @@ def test_malformed_headers_are_refused():
         verify_batch_signature(BODY, TIMESTAMP, "zz" + signature[2:], [ED_KEY], NOW)
 
 
-@pytest.mark.parametrize(("signed_at", "fresh"), [(NOW - MAX_SIGNATURE_AGE, True), (NOW - MAX_SIGNATURE_AGE - 1, False), (NOW + MAX_SIGNATURE_AGE, True), (NOW + MAX_SIGNATURE_AGE + 1, False)])
+@pytest.mark.parametrize(
+    ("signed_at", "fresh"),
+    [
+        (NOW - MAX_SIGNATURE_AGE, True),
+        (NOW - MAX_SIGNATURE_AGE - 1, False),
+        (NOW + MAX_SIGNATURE_AGE, True),
+        (NOW + MAX_SIGNATURE_AGE + 1, False),
+    ],
+)
 def test_a_signature_more_than_five_minutes_from_the_server_clock_is_stale(signed_at, fresh):
     timestamp = str(signed_at)
     signature = sign_ed25519(ED_SEED, timestamp, BODY)
