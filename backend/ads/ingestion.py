@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from eth_utils import to_checksum_address
 from sqlalchemy import Connection
 
 from backend.ads.event_hash import event_hash, event_record
@@ -58,6 +59,8 @@ class Ingestor:
         campaigns: Mapping[int, CampaignState],
         received_at: int,
     ) -> IngestReport:
+        """``publisher``: the address whose key signed the batch; stored EIP-55 checksummed."""
+        publisher = to_checksum_address(publisher)
         history = load_history(connection, publisher, batch.events)
         fresh, duplicates = _split_duplicates(batch.events, history.known_ids)
         packed_ips = [pack_ip(e.ip) if e.ip is not None else None for e in fresh]

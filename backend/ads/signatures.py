@@ -96,7 +96,7 @@ def verify_batch_signature(
     """The registered key that signed this body; refused if stale, malformed or signed by no key given."""
     if not timestamp or not signature:
         raise SignatureMissing(f"headers {TIMESTAMP_HEADER} and {SIGNATURE_HEADER} are required")
-    if not timestamp.isdigit() or len(timestamp) > 12:
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         raise SignatureInvalid(f"{TIMESTAMP_HEADER} must be unix seconds")
     age = now - int(timestamp)
     if abs(age) > MAX_SIGNATURE_AGE:

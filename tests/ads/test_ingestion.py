@@ -126,3 +126,10 @@ def test_a_batch_of_10000_events_is_stored_in_one_transaction(engine):
         assert connection.execute(text("SELECT count(*) FROM ad_events WHERE status = 'accepted'")).scalar() == 10_000
     again = ingest(engine, events[:5_000] + [impression("new")], received_at=NOW + 1)
     assert len(again.duplicates) == 5_000 and again.accepted == ("new",)
+
+
+def test_the_publisher_is_stored_checksummed_whatever_its_case(engine):
+    ingest(engine, [impression("i1")], publisher=PUBLISHER.lower())
+    shouted = PUBLISHER.upper().replace("0X", "0x")
+    assert ingest(engine, [impression("i1"), impression("i2")], publisher=shouted).duplicates == ("i1",)
+    assert {r["publisher"] for r in rows(engine)} == {PUBLISHER}
