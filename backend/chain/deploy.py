@@ -87,13 +87,18 @@ def _deploy(ctx: DeployContext, step: Step) -> DeployedContract:
     )
 
 
+# Bond a challenger posts (100 tokens of 6 decimals): enough to price spam, small beside a campaign budget.
+CHALLENGE_BOND = 100 * 10**6
+
+
 def _configure_tokens(ctx: DeployContext) -> None:
     escrow = ctx.contract("CampaignEscrow")
+    wanted = (True, ctx.platform_fee_bps, CHALLENGE_BOND)
     for name, _label, _symbol in TOKENS:
         token = ctx.manifest.address(name)
-        allowed, fee_bps = escrow.functions.tokenConfig(token).call()[:2]
-        if not allowed or fee_bps != ctx.platform_fee_bps:
-            _send(ctx, escrow.functions.setTokenConfig(token, True, ctx.platform_fee_bps))
+        # tokenConfig returns the TokenConfig struct (allowed, feeBps, challengeBond) as one tuple.
+        if tuple(escrow.functions.tokenConfig(token).call()) != wanted:
+            _send(ctx, escrow.functions.setTokenConfig(token, *wanted))
 
 
 def _grant_attester(ctx: DeployContext) -> None:
