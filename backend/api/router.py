@@ -5,12 +5,15 @@ from fastapi import APIRouter
 from backend.api.routes import health
 from backend.api.routes import auth, participants  # identity and access
 from backend.api.routes import digital_link, products  # product provenance
+from backend.api.routes import anchors, creatives  # event anchors and proofs, ad creatives on AssetRegistry
 
 # Resource routers under /v1: add one `v1_router.include_router(...)` line per resource.
 v1_router = APIRouter(prefix="/v1")
 v1_router.include_router(participants.router)
 v1_router.include_router(auth.router)
 v1_router.include_router(products.router)
+v1_router.include_router(anchors.router)
+v1_router.include_router(creatives.router)
 
 api_router = APIRouter()
 api_router.include_router(health.router)

@@ -18,6 +18,7 @@ from backend.content.cid import parse_cid
 from backend.core.config import Settings
 from backend.identity.chain import ChainNotConfigured
 from backend.identity.ports import Enqueue
+from backend.provenance.anchor_signature import EventBatch
 from contracts import load_artifact
 from contracts.deployment import DeploymentManifest, ManifestError
 
@@ -33,6 +34,19 @@ def cid_bytes(cid: str | None) -> bytes:
     return b"" if cid is None else bytes(parse_cid(cid))
 
 
+def registry_address(settings: Settings) -> str:
+    """The deployed ProvenanceRegistry's address; raises `ChainNotConfigured`."""
+    try:
+        return DeploymentManifest.load(settings.manifest_path).address(REGISTRY)
+    except ManifestError as exc:
+        raise ChainNotConfigured(str(exc)) from exc
+
+
+def anchor_events_call(batch: EventBatch, signature: bytes) -> bytes:
+    """Calldata of ``anchorEvents(batch, signature)``; anyone may send it (the platform relayer does)."""
+    return bytes.fromhex(_encoder().encode_abi("anchorEvents", args=[batch.values(), signature])[2:])
+
+
 class ProvenanceWriter:
     def __init__(self, registry: str, enqueue: Enqueue):
         self.registry = registry
@@ -40,11 +54,7 @@ class ProvenanceWriter:
 
     @classmethod
     def from_settings(cls, settings: Settings, enqueue: Enqueue) -> "ProvenanceWriter":
-        try:
-            registry = DeploymentManifest.load(settings.manifest_path).address(REGISTRY)
-        except ManifestError as exc:
-            raise ChainNotConfigured(str(exc)) from exc
-        return cls(registry, enqueue)
+        return cls(registry_address(settings), enqueue)
 
     def _queue(self, session: Session, brand: str, function: str, args: list, reference: str) -> None:
         self._enqueue(

@@ -21,7 +21,7 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field
 
 from backend.db.base import BackendModel
@@ -36,10 +36,10 @@ def utcnow() -> datetime:
 
 
 class AnchorStatus(StrEnum):
-    BUILT = "built"  # root computed and events assigned; not yet signed and sent
-    SUBMITTED = "submitted"  # handed to the transaction sender
-    ANCHORED = "anchored"  # EventsAnchored seen in block `anchored_block`
-    FAILED = "failed"  # the transaction failed; its events go back to pending
+    BUILT = "built"  # root, document and batch id fixed, events assigned; waiting for the actor's signature
+    SUBMITTED = "submitted"  # signed; anchorEvents queued on the outbox (reference "anchor:<id>")
+    ANCHORED = "anchored"  # the anchorEvents transaction was mined in block `anchored_block`
+    FAILED = "failed"  # reverted, refused or expired unsigned; its events went back to pending
 
 
 class Product(BackendModel, table=True):
@@ -92,7 +92,10 @@ class AnchorBatch(BackendModel, table=True):
     events_root: str = Field(max_length=66)
     event_count: int
     nonce: int = Field(sa_type=BigInteger)
-    chain_batch_id: str | None = Field(default=None, max_length=66, unique=True)  # EIP-712 digest, once signed
+    chain_batch_id: str | None = Field(default=None, max_length=66, unique=True)  # EIP-712 digest, lower-case hex
+    document_cid: str | None = Field(default=None, max_length=100)  # the batch's EPCISDocument in the content store
+    deadline: int | None = Field(default=None, sa_type=BigInteger)  # unix seconds until which it may be relayed
+    signature: str | None = Field(default=None, max_length=132)  # the actor's, 0x-hex, once signed
     status: AnchorStatus = Field(default=AnchorStatus.BUILT, sa_type=String(16), index=True)
     anchored_block: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow)
@@ -101,7 +104,19 @@ class AnchorBatch(BackendModel, table=True):
 
 class EpcisEvent(BackendModel, table=True):
     __tablename__ = "epcis_event"
-    __table_args__ = (Index("ix_epcis_event_pending", "actor_id", "brand_id", "anchor_batch_id"),)
+    __table_args__ = (
+        # Only unanchored events are in it, so finding an actor's next batch stays cheap however many
+        # events are already anchored.
+        Index(
+            "ix_epcis_event_unanchored",
+            "actor_id",
+            "brand_id",
+            "id",
+            postgresql_where=text("anchor_batch_id IS NULL"),
+            sqlite_where=text("anchor_batch_id IS NULL"),
+        ),
+        Index("ix_epcis_event_anchor_batch_id", "anchor_batch_id"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
     event_hash: str = Field(max_length=100, unique=True)  # ni:///sha-256;...?ver=CBV2.0

@@ -74,3 +74,62 @@ class ClaimRecorded(BaseModel):
     gtin: str
     serial: str
     claimed_at: datetime
+
+
+HexSignature = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{130}$")]
+Bytes32Hex = Annotated[str, StringConstraints(pattern=r"^(0x)?[0-9a-fA-F]{64}$")]
+
+
+class AnchorToSign(BaseModel):
+    """A built batch waiting for its actor's signature: sign `typed_data` with eth_signTypedData_v4."""
+
+    anchor_id: uuid.UUID
+    batch_id: str
+    brand_id: uuid.UUID
+    event_count: int
+    document_cid: str
+    deadline: int
+    typed_data: dict[str, Any]
+
+
+class AnchorSignature(Strict):
+    signature: HexSignature
+
+
+class AnchorSubmitted(BaseModel):
+    anchor_id: uuid.UUID
+    batch_id: str
+    status: str
+
+
+class EventProof(BaseModel):
+    """Everything needed to check one event against ProvenanceRegistry.verifyEventAnchor."""
+
+    event_hash: str
+    digest: str  # the bytes32 the leaf commits to
+    leaf: str
+    status: str  # pending (not batched yet), built, submitted, anchored, failed
+    batch_id: str | None
+    events_root: str | None
+    proof: list[str] | None
+    document_cid: str | None
+    registry: str | None
+    anchored: bool
+    anchored_block: int | None
+
+
+class CreativeCreate(Strict):
+    content_base64: str | None = Field(None, description="the creative's bytes (at most 1 MiB), base64")
+    cid: str | None = Field(None, description="CIDv1 (raw, sha2-256) of content already in the content store")
+    content_hash: Bytes32Hex | None = Field(None, description="sha-256 of the content, 0x-hex; required with cid")
+
+
+class CreativePublic(BaseModel):
+    content_hash: str
+    cid: str
+    owner: str
+    status: str  # submitted, mined (not mirrored yet), registered, failed
+    registered_at: datetime | None = None
+    block_number: int | None = None
+    tx_hash: str | None = None
+    error: str | None = None

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from backend.provenance.anchor_signature import event_leaf
@@ -230,13 +231,43 @@ class PendingBatch:
         return self.tree.proof(event_leaf(digest))
 
 
+class BatchRaced(ProvenanceError):
+    """Another batcher claimed some of the same events first; roll back and run again."""
+
+
+def next_anchor_nonce(session: Session, actor_id: uuid.UUID) -> int:
+    """The actor's next batch sequence number (its batches' largest + 1)."""
+    largest = session.exec(select(func.max(AnchorBatch.nonce)).where(AnchorBatch.actor_id == actor_id)).one()
+    return (largest or 0) + 1
+
+
+def pending_pairs(session: Session, limit: int = 1000) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(actor, brand) pairs with unanchored events (read from the partial index of unanchored events)."""
+    rows = session.exec(
+        select(EpcisEvent.actor_id, EpcisEvent.brand_id)
+        .where(EpcisEvent.anchor_batch_id.is_(None))
+        .distinct()
+        .limit(limit)
+    ).all()
+    return [(actor_id, brand_id) for actor_id, brand_id in rows]
+
+
 def build_pending_batch(
-    session: Session, *, actor_id: uuid.UUID, brand_id: uuid.UUID, nonce: int, limit: int = MAX_EVENTS_PER_ANCHOR
+    session: Session,
+    *,
+    actor_id: uuid.UUID,
+    brand_id: uuid.UUID,
+    nonce: int,
+    limit: int = MAX_EVENTS_PER_ANCHOR,
+    max_document_bytes: int | None = None,
 ) -> PendingBatch | None:
     """The actor's unanchored events for a brand as one Merkle root (leaves: ProvenanceRegistry event leaves).
 
     The events are assigned to a new `AnchorBatch` (status built), so a second call builds
-    the next batch, never the same events twice. None when nothing is pending.
+    the next batch, never the same events twice. With `max_document_bytes`, the batch stops
+    before the stored event documents add up to more (at least one event is taken). The
+    events are claimed with a conditional update: when a concurrent batcher got some of them
+    first, `BatchRaced` is raised and the caller rolls back. None when nothing is pending.
     """
     events = list(
         session.exec(
@@ -246,6 +277,13 @@ def build_pending_batch(
             .limit(limit)
         )
     )
+    if max_document_bytes is not None:
+        total = 0
+        for taken, event in enumerate(events):
+            total += len(event.document)
+            if total > max_document_bytes and taken > 0:
+                events = events[:taken]
+                break
     if not events:
         return None
     digests = [hash_digest(event.event_hash) for event in events]
@@ -255,11 +293,33 @@ def build_pending_batch(
     )
     session.add(anchor)
     session.flush()
+    claimed = 0
+    for chunk in _chunks([event.id for event in events]):
+        claimed += session.exec(
+            update(EpcisEvent)
+            .where(EpcisEvent.id.in_(chunk), EpcisEvent.anchor_batch_id.is_(None))
+            .values(anchor_batch_id=anchor.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if claimed != len(events):
+        raise BatchRaced([f"{len(events) - claimed} of {len(events)} events were batched by another run"])
     for event in events:
-        event.anchor_batch_id = anchor.id
-        session.add(event)
-    session.flush()
+        set_committed_value(event, "anchor_batch_id", anchor.id)
     return PendingBatch(anchor=anchor, event_hashes=digests, events=events, tree=tree)
+
+
+def move_anchor(session: Session, anchor: AnchorBatch, expected: AnchorStatus, to: AnchorStatus, **values) -> bool:
+    """Move `anchor` from `expected` to `to` (setting `values`) unless another run moved it first."""
+    moved = session.exec(
+        update(AnchorBatch)
+        .where(AnchorBatch.id == anchor.id, AnchorBatch.status == expected)
+        .values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved == 1:
+        for name, value in {"status": to, **values}.items():
+            set_committed_value(anchor, name, value)
+    return moved == 1
 
 
 def event_proof(session: Session, event: EpcisEvent) -> tuple[AnchorBatch, list[bytes]] | None:
@@ -281,12 +341,21 @@ def mark_anchored(session: Session, anchor: AnchorBatch, *, chain_batch_id: byte
     session.flush()
 
 
-def release_failed(session: Session, anchor: AnchorBatch) -> None:
-    """A batch whose transaction failed: its events become pending again, for the next batch."""
-    anchor.status = AnchorStatus.FAILED
-    session.add(anchor)
-    session.exec(update(EpcisEvent).where(EpcisEvent.anchor_batch_id == anchor.id).values(anchor_batch_id=None))
+def release_failed(session: Session, anchor: AnchorBatch) -> bool:
+    """A batch whose transaction failed (or that expired unsigned): its events become pending
+    again, for the next batch. False when another run already moved the batch on."""
+    if anchor.status in (AnchorStatus.ANCHORED, AnchorStatus.FAILED):
+        return False
+    if not move_anchor(session, anchor, anchor.status, AnchorStatus.FAILED):
+        return False
+    session.exec(
+        update(EpcisEvent)
+        .where(EpcisEvent.anchor_batch_id == anchor.id)
+        .values(anchor_batch_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
     session.flush()
+    return True
 
 
 def record_scan(

@@ -14,10 +14,12 @@ from backend.core.config import Settings, get_settings
 # Feature packages list their task modules here; beat entries go in BEAT_SCHEDULE.
 TASK_MODULES: list[str] = [
     "backend.chain.sender.tasks",
+    "backend.provenance.tasks",
 ]
 BEAT_SCHEDULE: dict[str, dict] = {
     # A pass a second; `expires` drops passes a busy worker could not start in time instead of piling them up.
     "send-outbox": {"task": "backend.chain.sender.tasks.send_outbox", "schedule": 1.0, "options": {"expires": 5}},
+    "anchor-events": {"task": "backend.provenance.tasks.anchor_events", "schedule": 30.0, "options": {"expires": 25}},
 }
 
 

@@ -55,4 +55,9 @@ ACCESS: dict[str, Expect] = {
     "DELETE /v1/products/actors/{actor_id}": allow(Role.BRAND),
     "POST /v1/products/events": allow(Role.SUPPLY_CHAIN_ACTOR),
     "POST /v1/products/{gtin}/{serial}/claim": PUBLIC,
+    "GET /v1/products/anchors/unsigned": allow(Role.SUPPLY_CHAIN_ACTOR),
+    "POST /v1/products/anchors/{anchor_id}/signature": allow(Role.SUPPLY_CHAIN_ACTOR),
+    "GET /v1/products/events/{event_digest}/proof": PUBLIC,
+    "POST /v1/creatives": allow(Role.ADVERTISER),
+    "GET /v1/creatives/{creative_hash}": PUBLIC,
 }
