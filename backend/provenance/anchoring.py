@@ -2,15 +2,16 @@
 
 One pass (``Anchorer.run_once``, the Celery task ``anchor_events``):
 
-1. build: for every (actor, brand) with unanchored events, claim them into a new batch,
+1. settle: a mined transaction -> ``anchored``; a reverted or refused one, or a batch
+   left unsigned past its deadline -> ``failed``, its events pending again (and so in
+   this pass's new batches);
+2. build: for every (actor, brand) with unanchored events, claim them into a new batch,
    store its EPCISDocument in the content store and fix the signed message (root, count,
    document CID, nonce, deadline) and so its batch id -> ``built``;
-2. sign: batches of custodial actors are signed with the actor's custodial key and
+3. sign: batches of custodial actors are signed with the actor's custodial key and
    ``anchorEvents`` is queued on the outbox, sent by the platform relayer -> ``submitted``
    (a non-custodial actor fetches the typed data and posts its own signature through the
-   API, which calls `submit_signed` the same way);
-3. settle: a mined transaction -> ``anchored``; a reverted or refused one, or a batch
-   left unsigned past its deadline -> ``failed``, its events pending again.
+   API, which calls `submit_signed` the same way).
 
 Guarantees: each step commits alone, with the state it reaches, so a crash between
 steps leaves a state the next pass continues from and a crash within one leaves
@@ -165,7 +166,7 @@ def submit_signed(
     if recovered != to_checksum_address(message.actor):
         raise InvalidAnchorSignature([f"signed by {recovered}, not by the batch's actor {message.actor}"])
     if not move_anchor(session, anchor, AnchorStatus.BUILT, AnchorStatus.SUBMITTED, signature="0x" + signature.hex()):
-        raise AnchorNotOpen([f"batch {anchor.id} was submitted by another request"])
+        raise AnchorNotOpen([f"batch {anchor.id} was submitted meanwhile"])
     enqueue(
         session,
         sender=target.relayer,
@@ -263,9 +264,9 @@ class Anchorer:
             log.warning("anchoring: chain time unavailable: %s", exc)
             result.problems.append(f"chain time unavailable: {exc}")
             return result
+        self._settle(now, result)
         self._build_all(now, result)
         self._sign_custodial(now, result)
-        self._settle(now, result)
         return result
 
     def _build_all(self, now: int, result: AnchorPass) -> None:
