@@ -125,14 +125,15 @@ class ChainedProvenance:
 
 
 def chained_provenance(w3: Web3, registry, tmp_path: Path, **settings) -> ChainedProvenance:
+    first_block = w3.eth.block_number  # the registry fixture deployed in this block or before
     provenance = deploy(w3, "ProvenanceRegistry", registry.address)
     assets = deploy(w3, "AssetRegistry", registry.address)
-    first_block = w3.eth.block_number
+    contracts = (("ParticipantRegistry", registry), ("ProvenanceRegistry", provenance), ("AssetRegistry", assets))
     manifest = DeploymentManifest(
         chain_id=w3.eth.chain_id,
         contracts={
             name: DeployedContract(name, contract.address, first_block, "0x" + "00" * 32, "")
-            for name, contract in (("ProvenanceRegistry", provenance), ("AssetRegistry", assets))
+            for name, contract in contracts
         },
     )
     manifest.save(tmp_path / "deployment.json")
