@@ -6,6 +6,7 @@ from backend.api.routes import health
 from backend.api.routes import auth, participants  # identity and access
 from backend.api.routes import digital_link, products  # product provenance
 from backend.api.routes import anchors, creatives  # event anchors and proofs, ad creatives on AssetRegistry
+from backend.api.routes import campaigns, publishers, schemas, tokens  # ad campaigns, tokens, reports
 
 # Resource routers under /v1: add one `v1_router.include_router(...)` line per resource.
 v1_router = APIRouter(prefix="/v1")
@@ -14,6 +15,10 @@ v1_router.include_router(auth.router)
 v1_router.include_router(products.router)
 v1_router.include_router(anchors.router)
 v1_router.include_router(creatives.router)
+v1_router.include_router(campaigns.router)
+v1_router.include_router(tokens.router)
+v1_router.include_router(publishers.router)
+v1_router.include_router(schemas.router)
 
 api_router = APIRouter()
 api_router.include_router(health.router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.campaigns.models import Campaign
 from backend.identity.models import ApiKey, Participant
 from backend.identity.roles import ALL_ROLES, Role
 
@@ -60,4 +61,19 @@ ACCESS: dict[str, Expect] = {
     "GET /v1/products/events/{event_digest}/proof": PUBLIC,
     "POST /v1/creatives": allow(Role.ADVERTISER),
     "GET /v1/creatives/{creative_hash}": PUBLIC,
+    "POST /v1/campaigns": allow(Role.ADVERTISER),
+    "GET /v1/campaigns": allow(Role.ADVERTISER, Role.ADMIN, all_tenants=(Role.ADMIN,)),
+    "GET /v1/campaigns/{campaign_id}": allow(Role.ADVERTISER, Role.ADMIN, owner=Campaign, all_tenants=(Role.ADMIN,)),
+    "GET /v1/campaigns/{campaign_id}/report": allow(Role.ADVERTISER, Role.ADMIN, owner=Campaign, all_tenants=(Role.ADMIN,)),
+    "POST /v1/campaigns/{campaign_id}/fund": allow(Role.ADVERTISER, owner=Campaign),
+    "POST /v1/campaigns/{campaign_id}/pause": allow(Role.ADVERTISER, owner=Campaign),
+    "POST /v1/campaigns/{campaign_id}/unpause": allow(Role.ADVERTISER, owner=Campaign),
+    "POST /v1/campaigns/{campaign_id}/end": allow(Role.ADVERTISER, owner=Campaign),
+    "POST /v1/campaigns/{campaign_id}/refund": allow(Role.ADVERTISER, owner=Campaign),
+    "GET /v1/tokens": PUBLIC,
+    "GET /v1/tokens/balances/{participant_id}": allow(*ANY, owner=Participant, all_tenants=(Role.ADMIN,)),
+    "PUT /v1/tokens/{symbol}": allow(Role.ADMIN),
+    "POST /v1/tokens/{symbol}/mint": allow(Role.ADMIN),
+    "GET /v1/publishers/{participant_id}/report": allow(Role.PUBLISHER, Role.ADMIN, owner=Participant, all_tenants=(Role.ADMIN,)),
+    "GET /v1/schemas/campaign-terms.v1.json": PUBLIC,
 }

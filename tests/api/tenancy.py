@@ -9,9 +9,11 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from backend.campaigns.models import Campaign
 from backend.identity.api_keys import issue_key
 from backend.identity.models import ApiKey, Participant
 from backend.identity.roles import mask_to_roles
+from tests.campaigns.factories import pending_campaign
 
 
 def _participant(session: Session, owner: Participant) -> str:
@@ -25,4 +27,5 @@ def _api_key(session: Session, owner: Participant) -> str:
 TENANT_RESOURCES: dict[type, Callable[[Session, Participant], str]] = {
     Participant: _participant,
     ApiKey: _api_key,
+    Campaign: pending_campaign,
 }

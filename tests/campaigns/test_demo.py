@@ -1,0 +1,34 @@
+"""The campaigns part of the demo, through the API on anvil, on SQLite and on PostgreSQL."""
+
+from eth_account import Account
+
+from backend.campaigns.demo import BUDGET, FUNDED, MINTED, run_campaign_demo
+from backend.identity.roles import Role
+from contracts import load_artifact
+from tests.api.support import BOTH_DATABASES
+from tests.campaigns.support import ADMIN_KEY
+
+
+@BOTH_DATABASES
+def test_demo_onboards_mints_creates_and_funds_a_campaign(chain_api, database_url):
+    admin = chain_api.api.identity(Role.ADMIN, Role.KYC_OFFICER, address=Account.from_key(ADMIN_KEY).address)
+    shown: list[str] = []
+
+    demo = run_campaign_demo(chain_api.client, admin_key=admin.key, settle=chain_api.settle, progress=shown.append)
+
+    assert shown == demo.steps and len(shown) == 6
+    campaign = demo.campaign
+    assert campaign["status"] == "active"
+    assert campaign["chain"]["campaign_id"] == 1
+    assert (campaign["deposit"], campaign["spent"], campaign["budget"]) == (str(FUNDED), "0", str(BUDGET))
+    assert campaign["pending_transactions"] == [] and campaign["failed_transactions"] == []
+    report = demo.report
+    assert (report["deposit"], report["pending_deposit"], report["paid"], report["refunded"]) == (str(FUNDED), "0", "0", "0")
+    assert [(row["role"], row["wallet"], row["in_escrow"]) for row in demo.balances] == [
+        ("advertiser", str(MINTED - FUNDED), str(FUNDED)),
+        ("publisher", "0", "0"),
+        ("publisher", "0", "0"),
+    ]
+    escrow = chain_api.w3.eth.contract(address=campaign["chain"]["escrow"], abi=load_artifact("CampaignEscrow").abi)
+    on_chain = escrow.functions.campaign(1).call()
+    assert on_chain[0] == demo.advertiser.address and on_chain[5] == FUNDED, "the chain agrees with the mirror"
