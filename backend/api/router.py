@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from backend.api.routes import health
 from backend.api.routes import auth, participants  # identity and access
 from backend.api.routes import digital_link, products  # product provenance
+from backend.api.routes import consents, dids, offers, subjects  # data consent
 from backend.api.routes import anchors, creatives  # event anchors and proofs, ad creatives on AssetRegistry
 from backend.api.routes import campaigns, publishers, schemas, tokens  # ad campaigns, tokens, reports
 
@@ -13,6 +14,10 @@ v1_router = APIRouter(prefix="/v1")
 v1_router.include_router(participants.router)
 v1_router.include_router(auth.router)
 v1_router.include_router(products.router)
+v1_router.include_router(dids.router)
+v1_router.include_router(consents.router)
+v1_router.include_router(subjects.router)
+v1_router.include_router(offers.router)
 v1_router.include_router(anchors.router)
 v1_router.include_router(creatives.router)
 v1_router.include_router(campaigns.router)

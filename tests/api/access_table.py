@@ -76,4 +76,22 @@ ACCESS: dict[str, Expect] = {
     "POST /v1/tokens/{symbol}/mint": allow(Role.ADMIN),
     "GET /v1/publishers/{participant_id}/report": allow(Role.PUBLISHER, Role.ADMIN, owner=Participant, all_tenants=(Role.ADMIN,)),
     "GET /v1/schemas/campaign-terms.v1.json": PUBLIC,
+    "GET /v1/dids/{did}": PUBLIC,
+    "GET /v1/consents/domain": PUBLIC,
+    "GET /v1/consents/pairwise-message": PUBLIC,
+    "POST /v1/consents/typed-data": PUBLIC,
+    "POST /v1/consents": PUBLIC,  # consumers: subject session + pairwise signature
+    "POST /v1/consents/sweeps": PUBLIC,  # pairwise signature
+    "POST /v1/consents/{consent_id}/withdrawal": PUBLIC,  # pairwise signature
+    "GET /v1/consents/{consent_id}/receipt": PUBLIC,
+    "POST /v1/subjects/session": PUBLIC,  # SIWE by the consumer's wallet
+    "PUT /v1/subjects/me/data": PUBLIC,  # subject session
+    "GET /v1/subjects/me/export": PUBLIC,  # subject session
+    "DELETE /v1/subjects/me": PUBLIC,  # fresh SIWE erasure statement
+    "GET /v1/subjects/{subject}/data": allow(Role.ADVERTISER),
+    "POST /v1/offers": allow(Role.ADVERTISER),
+    "GET /v1/offers/publications/{publication_id}": allow(Role.ADVERTISER),
+    "GET /v1/offers": PUBLIC,
+    "GET /v1/offers/{offer_id}": PUBLIC,
+    "POST /v1/offers/{offer_id}/close": allow(Role.ADVERTISER),
 }

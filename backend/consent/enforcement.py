@@ -1,0 +1,126 @@
+"""The data path: an advertiser gets only the fields an active, unexpired consent covers for its purpose.
+
+For each read, in one database transaction:
+
+1. look up the consents of (pairwise subject, grantee = the caller's address, purpose)
+   that are active on chain, not yet expired at this moment (expiry is judged at read
+   time: no transaction is needed for a consent to lapse) and not withdrawn through the
+   API (a withdrawal counts from when the API accepted it, before it is relayed);
+2. the union of their offers' data categories is what may be disclosed; the rest of
+   what was asked (by default: every category) is withheld;
+3. open the subject's profile with its key and keep the covered fields;
+4. append the access to the log (who, which fields, purpose, consent ids, time),
+   refused reads included.
+
+An unknown subject, an erased one and one without a consent all look the same to the
+caller: refused, and logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from eth_utils import to_checksum_address
+from sqlalchemy import exists, select
+from sqlmodel import Session
+
+from backend.consent.audit import record_access
+from backend.consent.models import AccessOutcome, ConsentWithdrawal
+from backend.consent.subjects import SubjectStore
+from backend.consent.typed_data import purpose_hash
+from backend.consent.vocabulary import DATA_CATEGORIES, categories_of_hash, hex32
+from indexer.models import Consent as ChainConsent
+from indexer.models import ConsentOffer
+
+_consents = ChainConsent.__table__.c
+_offers = ConsentOffer.__table__.c
+_withdrawals = ConsentWithdrawal.__table__.c
+
+
+@dataclass(frozen=True)
+class Coverage:
+    consent_ids: tuple[str, ...] = ()
+    categories: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DataRead:
+    subject: str
+    purpose: str
+    outcome: AccessOutcome
+    consent_ids: tuple[str, ...] = ()
+    data: dict = field(default_factory=dict)
+    withheld: tuple[str, ...] = ()
+    not_shared: tuple[str, ...] = ()
+
+
+def coverage(session: Session, registry: str, subject: str, grantee: str, purpose: str, now: int) -> Coverage:
+    """The consents that let `grantee` use `subject`'s data for `purpose` at unix time `now`."""
+    statement = (
+        select(_consents.consent_id, _offers.data_categories_hash)
+        .join(ConsentOffer.__table__, (_offers.contract == _consents.contract) & (_offers.offer_id == _consents.offer_id))
+        .where(
+            _consents.contract == registry,
+            _consents.subject == subject,
+            _consents.grantee == grantee,
+            _consents.purpose == hex32(purpose_hash(purpose)),
+            _consents.status == "active",
+            _consents.expiry > now,
+            ~exists().where(_withdrawals.consent_id == _consents.consent_id),
+        )
+        .order_by(_consents.consent_id)
+    )
+    consent_ids: list[str] = []
+    categories: set[str] = set()
+    for consent_id, categories_hash in session.execute(statement):
+        consent_ids.append(consent_id)
+        categories.update(categories_of_hash(categories_hash) or ())
+    return Coverage(tuple(consent_ids), frozenset(categories))
+
+
+def read_subject_data(
+    session: Session,
+    store: SubjectStore,
+    *,
+    registry: str,
+    participant_id,
+    grantee: str,
+    subject: str,
+    purpose: str,
+    requested: tuple[str, ...] | None,
+    now: datetime,
+) -> DataRead:
+    """Steps 1-4 above; the caller commits (the log row commits with the read)."""
+    subject, grantee = to_checksum_address(subject), to_checksum_address(grantee)
+    wanted = set(requested) if requested else set(DATA_CATEGORIES)
+    covered = coverage(session, registry, subject, grantee, purpose, int(now.timestamp()))
+    link = store.pairwise(subject) if covered.consent_ids else None
+    owner = store.owner_of(link) if link is not None and link.grantee == grantee else None
+    if owner is None:
+        read = DataRead(subject, purpose, AccessOutcome.REFUSED, withheld=tuple(sorted(wanted)))
+    else:
+        profile = owner.profile()
+        allowed = wanted & covered.categories
+        read = DataRead(
+            subject,
+            purpose,
+            AccessOutcome.DISCLOSED,
+            consent_ids=covered.consent_ids,
+            data={name: profile[name] for name in sorted(allowed) if name in profile},
+            withheld=tuple(sorted(wanted - covered.categories)),
+            not_shared=tuple(sorted(name for name in allowed if name not in profile)),
+        )
+    record_access(
+        session,
+        participant_id=participant_id,
+        grantee=grantee,
+        subject=subject,
+        purpose=purpose,
+        consent_ids=read.consent_ids,
+        disclosed=read.data,
+        withheld=read.withheld,
+        outcome=read.outcome,
+        at=now,
+    )
+    return read
