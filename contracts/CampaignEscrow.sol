@@ -158,9 +158,9 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc ICampaignEscrow
     /// @dev Requirements: not paused; caller is an active advertiser; `token` is allowed;
-    /// 1..{MAX_ATTESTERS} distinct attesters, each an active attester; 1 <= `threshold` <= their
+    /// 1..{MAX_ATTESTERS} distinct, non-zero attesters, each an active attester; 1 <= `threshold` <= their
     /// number; `verifier` is zero or an active attester not among them; `challengeWindow` within
-    /// the params' bounds; `endTime` in the future. The fee, bond and settlement grace are
+    /// the params' bounds; `endTime` in the future (and within 40 bits). The fee, bond and settlement grace are
     /// snapshotted. Emits {CampaignCreated}.
     function createCampaign(
         address token,
@@ -180,7 +180,7 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
             revert CampaignEscrowInvalidChallengeWindow(challengeWindow, p.minChallengeWindow, p.maxChallengeWindow);
         }
         if (endTime <= block.timestamp || endTime > type(uint40).max) {
-            revert CampaignEscrowEndTimeInPast(endTime, block.timestamp);
+            revert CampaignEscrowInvalidEndTime(endTime, block.timestamp);
         }
         if (attesters.length == 0 || attesters.length > MAX_ATTESTERS) {
             revert CampaignEscrowInvalidAttesters(attesters.length, MAX_ATTESTERS);
@@ -192,6 +192,7 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         campaignId = ++_campaignCount;
         for (uint256 i; i < attesters.length; ++i) {
             address attester = attesters[i];
+            if (attester == address(0)) revert CampaignEscrowZeroAddress();
             if (attester == verifier || _attesters[campaignId][attester]) {
                 revert CampaignEscrowDuplicateAttester(attester);
             }

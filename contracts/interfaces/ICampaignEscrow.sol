@@ -114,7 +114,7 @@ interface ICampaignEscrow {
     error CampaignEscrowInvalidThreshold(uint8 threshold, uint256 attesters);
     error CampaignEscrowDuplicateAttester(address attester);
     error CampaignEscrowInvalidChallengeWindow(uint32 challengeWindow, uint32 minWindow, uint32 maxWindow);
-    error CampaignEscrowEndTimeInPast(uint64 endTime, uint256 now_);
+    error CampaignEscrowInvalidEndTime(uint64 endTime, uint256 now_);
     error CampaignEscrowZeroAmount();
     error CampaignEscrowDepositOverflow(uint256 campaignId, uint256 deposited);
     error CampaignEscrowTransferShortfall(address token, uint256 expected, uint256 received);

@@ -79,7 +79,8 @@ def test_create_validates_token_window_end_and_attesters(world):
     assert world.reverts(create_call(world, challengeWindow=31 * DAY), adv,
                          "CampaignEscrowInvalidChallengeWindow")[0] == 31 * DAY
     past = now(world.w3)
-    assert world.reverts(create_call(world, endTime=past), adv, "CampaignEscrowEndTimeInPast")[0] == past
+    assert world.reverts(create_call(world, endTime=past), adv, "CampaignEscrowInvalidEndTime")[0] == past
+    assert world.reverts(create_call(world, endTime=2**40), adv, "CampaignEscrowInvalidEndTime")[0] == 2**40
     assert world.reverts(create_call(world, attesters=[]), adv, "CampaignEscrowInvalidAttesters") == (0, 16)
     many = [Account.create().address for _ in range(17)]
     assert world.reverts(create_call(world, attesters=many), adv, "CampaignEscrowInvalidAttesters") == (17, 16)
@@ -87,6 +88,7 @@ def test_create_validates_token_window_end_and_attesters(world):
     assert world.reverts(create_call(world, attesters=[a, b], threshold=3), adv,
                          "CampaignEscrowInvalidThreshold") == (3, 2)
     assert world.reverts(create_call(world, attesters=[a, b, a]), adv, "CampaignEscrowDuplicateAttester") == (a,)
+    world.reverts(create_call(world, attesters=[a, ZERO]), adv, "CampaignEscrowZeroAddress")
     assert world.reverts(create_call(world, attesters=[a, c], verifier=c), adv,
                          "CampaignEscrowDuplicateAttester") == (c,)
     stranger = world.outsider
@@ -228,3 +230,14 @@ def test_suspended_advertiser_cannot_pause_or_end(world):
     transact(world.registry.functions.suspend(world.advertiser), world.admin)
     for call in (world.escrow.functions.pauseCampaign(cid), world.escrow.functions.endCampaign(cid)):
         world.reverts(call, world.advertiser, "CampaignEscrowInactiveParticipant")
+
+
+def test_deposits_are_bounded_to_96_bits(world):
+    cid = world.create()
+    huge = 2**96
+    transact(world.token.functions.mint(world.advertiser, huge), world.admin)
+    transact(world.token.functions.approve(world.escrow.address, huge), world.advertiser)
+    args = world.reverts(world.escrow.functions.fund(cid, huge), world.advertiser, "CampaignEscrowDepositOverflow")
+    assert args == (cid, huge)
+    transact(world.escrow.functions.fund(cid, huge - 1), world.advertiser)
+    assert world.campaign(cid)["deposited"] == huge - 1

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from web3.exceptions import ContractCustomError
+
 from tests.contracts.escrow_world import BOND, RESOLUTION, WINDOW, escrow_base, world  # noqa: F401  (fixtures)
-from tests.factories import Role, increase_time, now, transact
+from tests.factories import Role, custom_error, increase_time, now, transact
 
 UPHELD, REJECTED, EXPIRED = 0, 1, 2
 
@@ -174,3 +177,17 @@ def test_zero_bond_moves_no_tokens(world):
     world.challenge(cid, 1)
     transact(world.escrow.functions.resolveChallenge(cid, False), world.auditor)
     assert world.balance(world.advertiser) == before
+
+
+def test_a_discarded_root_cannot_be_challenged_and_the_bond_must_be_approved(world):
+    cid = setup_three_roots(world)
+    world.challenge(cid, 3)
+    transact(world.escrow.functions.resolveChallenge(cid, True), world.auditor)
+    args = world.reverts(world.challenge_call(cid, 2, world.advertiser), world.advertiser,
+                         "CampaignEscrowDiscardedSettlement")
+    assert args == (cid, 2, 0)
+    world.commit(cid, 4, {world.publishers[0]: 2_000})
+    transact(world.token.functions.approve(world.escrow.address, 0), world.advertiser)
+    with pytest.raises(ContractCustomError) as excinfo:
+        world.challenge_call(cid, 4, world.advertiser).transact({"from": world.advertiser})
+    assert custom_error(world.token, excinfo.value) == "ERC20InsufficientAllowance"

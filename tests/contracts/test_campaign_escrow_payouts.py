@@ -203,3 +203,10 @@ def test_verify_event(world):
     assert verify(cid, 2, leaf.contract_struct(), commit.event_proof(leaf), record).call() is False
     late = SettlementRecord(*commit.record.as_tuple()[:3], commit.record.committed_at + 1, 0)
     assert verify(cid, 1, leaf.contract_struct(), commit.event_proof(leaf), late.as_tuple()).call() is False
+
+
+def test_withdraw_fees_refuses_an_unknown_campaign(world):
+    cid = world.funded_campaign()
+    args = world.reverts(world.escrow.functions.withdrawFees(world.token.address, [cid, cid + 1]), world.admin,
+                         "CampaignEscrowUnknownCampaign")
+    assert args == (cid + 1,)

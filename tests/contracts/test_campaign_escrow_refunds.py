@@ -126,3 +126,9 @@ def test_a_closed_campaign_never_moves_money_again(world):
     receipt = transact(escrow.withdrawFees(world.token.address, [cid]), world.admin)
     assert world.events(receipt, "FeesWithdrawn") == []
     assert world.balance(world.escrow.address) == escrow_balance
+
+
+def test_a_suspended_advertiser_cannot_refund(world):
+    cid = settled_campaign(world)
+    transact(world.registry.functions.suspend(world.advertiser), world.admin)
+    world.reverts(world.escrow.functions.refund(cid), world.advertiser, "CampaignEscrowInactiveParticipant")
