@@ -16,6 +16,7 @@ from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_utils import keccak, to_checksum_address
+from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 
 DOMAIN_NAME = "trustledger ConsentRegistry"
@@ -195,7 +196,7 @@ def verify(message: ConsentMessage, signature: bytes, chain_id: int, registry_ad
     """Raise ConsentSignatureError unless the message's subject signed it (the API checks before relaying)."""
     try:
         signer = recover_signer(message, signature, chain_id, registry_address)
-    except (ValueError, ValidationError) as exc:  # malformed signature bytes
+    except (ValueError, ValidationError, BadSignature) as exc:  # malformed or unrecoverable signature bytes
         raise ConsentSignatureError(f"unreadable signature: {exc}") from exc
     if signer != to_checksum_address(message.subject):
         raise ConsentSignatureError(f"signed by {signer}, not by the subject {message.subject}")

@@ -62,9 +62,10 @@ class ConsentWorld:
         return self.api.clock.fixed
 
     def settle(self) -> None:
-        """Send every queued transaction and mirror the chain up to its head."""
+        """Send every queued transaction, mirror the chain up to its head, set the API's clock to the chain's."""
         drain_outbox(self.settings, timeout=60)
         self.indexer.sync_to_head(timeout=60)
+        self.sync_clock()
 
     def advertiser(self, name: str = "Acme Ads", *, tokens: int = 1_000 * TOKEN_UNIT) -> tuple[Identity, str]:
         """An approved, custodial advertiser on chain, with gas and `tokens` tUSD; returns (identity, address)."""
@@ -148,7 +149,6 @@ def world(make_api, database_url, tmp_path, anvil_node, w3, registry, token, adm
     indexer = Indexer(IndexerSettings(database_url=database_url, rpc_url=anvil_node.url, manifest_path=manifest_path))
     world = ConsentWorld(w3, api, settings, master, registry, token, consents, dids, admin, indexer)
     world.settle()
-    world.sync_clock()
     try:
         yield world
     finally:
