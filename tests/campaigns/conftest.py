@@ -14,7 +14,7 @@ from backend.chain.deploy import deploy_all
 from backend.core.config import Settings
 from backend.identity.ports import outbox_enqueue
 from backend.keys import MasterKey
-from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401 (fixtures)
+from tests.api.conftest import api, api_settings, custody, database_url, make_api, outbox  # noqa: F401 (fixtures)
 from tests.api.support import BASE_URL
 from tests.campaigns.support import ADMIN_KEY, ATTESTER_KEY, ChainApi
 

@@ -31,6 +31,7 @@ class ChainApi:
     api: ApiHarness
     chain: InProcessChain
     w3: Web3
+    _admin: dict[str, str] | None = None
 
     @property
     def client(self):
@@ -44,8 +45,11 @@ class ChainApi:
         self.chain.settle()
 
     def admin(self) -> dict[str, str]:
-        identity = self.api.identity(Role.ADMIN, Role.KYC_OFFICER, address=Account.from_key(ADMIN_KEY).address)
-        return identity.headers
+        """Headers of the platform admin, whose address is the deployer's (made on first use)."""
+        if self._admin is None:
+            identity = self.api.identity(Role.ADMIN, Role.KYC_OFFICER, address=Account.from_key(ADMIN_KEY).address)
+            self._admin = identity.headers
+        return self._admin
 
     def onboard(self, admin: dict[str, str], role: Role, name: str = "participant") -> DemoParticipant:
         """A custodial participant applied and approved through the API (settle() puts it on chain)."""
