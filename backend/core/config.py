@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         None, description="Redis for frequency caps and nonces; unset keeps them in-process (embedded mode)"
     )
     epoch_seconds: int = Field(30, gt=0, description="settlement epoch length")
+    settlement_reserve_bps: int = Field(
+        0, ge=0, le=10_000, description="share of each campaign's deposit held back from billing (basis points)"
+    )
     api_host: str = Field("127.0.0.1", description="bind address of `trustledger api`")
     api_port: int = Field(8000, gt=0, lt=65536, description="port of `trustledger api`")
     public_base_url: str = Field("http://127.0.0.1:8000", description="base URL the API is reached at")
@@ -67,12 +70,48 @@ class Settings(BaseSettings):
     ip_country_table: Path | None = Field(
         None, description="CSV (start,end,country) locating product-page scans; unset: the bundled sample"
     )
+    ads_hash_key: SecretStr | None = Field(
+        None,
+        description="base64 of >= 32 random bytes keying the hashes of event IPs and device ids; required in "
+        "production; unset elsewhere: backend.ads.settings.DEVELOPMENT_HASH_KEY (public, fixed)",
+    )
+    ads_retention_days: int = Field(30, ge=1, description="days keyed IP and device hashes are kept before the purge")
+    ads_bot_user_agents: Path | None = Field(
+        None, description="bot user-agent substrings, one a line; unset: the list shipped in backend/ads/data"
+    )
+    ads_datacenter_ranges: Path | None = Field(
+        None, description="data-centre IP ranges (CIDR), one a line; unset: the list shipped in backend/ads/data"
+    )
+    ads_max_event_age: int = Field(172_800, gt=0, description="seconds; older ad events are filtered (2 days)")
+    ads_max_clock_skew: int = Field(
+        300, ge=0, description="seconds an ad event's timestamp may be ahead of the server clock"
+    )
+    ads_frequency_window: int = Field(86_400, gt=0, description="seconds of one frequency-cap window")
+    ads_ip_cap_impressions: int = Field(200, ge=1, description="impressions per IP, campaign and window")
+    ads_ip_cap_clicks: int = Field(20, ge=1, description="clicks per IP, campaign and window")
+    ads_ip_cap_conversions: int = Field(10, ge=1, description="conversions per IP, campaign and window")
+    ads_device_cap_impressions: int = Field(100, ge=1, description="impressions per device, campaign and window")
+    ads_device_cap_clicks: int = Field(10, ge=1, description="clicks per device, campaign and window")
+    ads_device_cap_conversions: int = Field(5, ge=1, description="conversions per device, campaign and window")
+    ads_reserve_bps: int = Field(
+        0, ge=0, le=10_000, description="share of each deposit held back from billing, in basis points"
+    )
+    ads_redis_prefix: str = Field(
+        "tl:ads:", min_length=1, description="prefix of the ad pipeline's Redis keys (frequency caps, replay cache)"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
         if self.environment != "production":
             return self
-        for name in ("deployer_private_key", "relayer_private_key", "attester_private_key", "master_key", "provenance_secret"):
+        for name in (
+            "deployer_private_key",
+            "relayer_private_key",
+            "attester_private_key",
+            "master_key",
+            "provenance_secret",
+            "ads_hash_key",
+        ):
             secret: SecretStr | None = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower().startswith(PLACEHOLDER_PREFIXES):
                 raise ValueError(f"TRUSTLEDGER_{name.upper()} is a placeholder; set a real secret in production")

@@ -9,3 +9,4 @@ from backend.provenance import models as provenance_models  # noqa: E402,F401
 from backend.ads import models as ads_models  # noqa: E402,F401
 from backend.consent import models as consent_models  # noqa: E402,F401
 from backend.campaigns import models as campaigns_models  # noqa: E402,F401
+from backend.settlement import models as settlement_models  # noqa: E402,F401
