@@ -1,4 +1,5 @@
-"""Tables of the ad pipeline: accepted batches, events, and per-publisher pricing tallies.
+"""Tables of the ad pipeline: accepted batches, events, per-publisher pricing tallies, and the
+keys publishers sign their batches with.
 
 Writes to ``ad_events`` go through ``ingest_store`` (multi-row inserts / COPY), not
 ORM objects; these classes define the schema and serve reads.
@@ -6,6 +7,8 @@ ORM objects; these classes define the schema and serve reads.
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
@@ -105,3 +108,32 @@ class AdPublisherTally(BackendModel, table=True):
     def apply(self, tally: PublisherTally) -> None:
         for name in PublisherTally.__dataclass_fields__:
             setattr(self, name, getattr(tally, name))
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AdPublisherKey(BackendModel, table=True):
+    """A key a publisher registered to sign event batches (``signatures.PublisherKey``).
+
+    Revoked keys stay, so a revoked key cannot be registered again and the history of
+    which key could sign when is kept. A non-custodial publisher's wallet address also
+    signs, without a row here (``publisher_keys``).
+    """
+
+    __tablename__ = "ad_publisher_keys"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "algorithm", "public_key", name="uq_ad_publisher_keys_key"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    participant_id: uuid.UUID = Field(foreign_key="participant.id", index=True)
+    algorithm: str = Field(max_length=16, description="signatures.KeyType: ed25519 | secp256k1")
+    public_key: bytes = Field(
+        sa_column=Column(LargeBinary(32), nullable=False),
+        description="32-byte Ed25519 public key, or the 20-byte Ethereum address of a secp256k1 key",
+    )
+    label: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=_utcnow)
+    revoked_at: datetime | None = Field(default=None)

@@ -8,6 +8,7 @@ from backend.api.routes import digital_link, products  # product provenance
 from backend.api.routes import consents, dids, offers, subjects  # data consent
 from backend.api.routes import anchors, creatives  # event anchors and proofs, ad creatives on AssetRegistry
 from backend.api.routes import campaigns, publishers, schemas, tokens  # ad campaigns, tokens, reports
+from backend.api.routes import events, signing_keys, traffic  # ad events: signed batches, publisher keys, traffic
 
 # Resource routers under /v1: add one `v1_router.include_router(...)` line per resource.
 v1_router = APIRouter(prefix="/v1")
@@ -24,6 +25,9 @@ v1_router.include_router(campaigns.router)
 v1_router.include_router(tokens.router)
 v1_router.include_router(publishers.router)
 v1_router.include_router(schemas.router)
+v1_router.include_router(events.router)
+v1_router.include_router(signing_keys.router)
+v1_router.include_router(traffic.router)
 
 api_router = APIRouter()
 api_router.include_router(health.router)

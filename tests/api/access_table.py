@@ -76,6 +76,12 @@ ACCESS: dict[str, Expect] = {
     "POST /v1/tokens/{symbol}/mint": allow(Role.ADMIN),
     "GET /v1/publishers/{participant_id}/report": allow(Role.PUBLISHER, Role.ADMIN, owner=Participant, all_tenants=(Role.ADMIN,)),
     "GET /v1/schemas/campaign-terms.v1.json": PUBLIC,
+    "POST /v1/events": PUBLIC,  # the publisher's registered key signs the body
+    "POST /v1/publishers/me/signing-keys": allow(Role.PUBLISHER),
+    "GET /v1/publishers/me/signing-keys": allow(Role.PUBLISHER),
+    "DELETE /v1/publishers/me/signing-keys/{key_id}": allow(Role.PUBLISHER),
+    "GET /v1/campaigns/{campaign_id}/traffic": allow(Role.ADVERTISER, Role.ADMIN, owner=Campaign, all_tenants=(Role.ADMIN,)),
+    "GET /v1/publishers/{participant_id}/traffic": allow(Role.PUBLISHER, Role.ADMIN, owner=Participant, all_tenants=(Role.ADMIN,)),
     "GET /v1/dids/{did}": PUBLIC,
     "GET /v1/consents/domain": PUBLIC,
     "GET /v1/consents/pairwise-message": PUBLIC,
