@@ -122,7 +122,8 @@ def change_lifecycle(
         raise ApiError(409, "transaction_pending", "a previous pause, unpause, end or refund is not mirrored yet")
     chain_now = mirror.chain_time() or now
     _check_lifecycle(kind, chain, chain_now)
-    call = Call(campaign.escrow_address, escrow_call(LIFECYCLE[kind], campaign.chain_campaign_id), f"{ESCROW}.{LIFECYCLE[kind]}")
+    function = LIFECYCLE[kind]
+    call = Call(campaign.escrow_address, escrow_call(function, campaign.chain_campaign_id), f"{ESCROW}.{function}")
     outbox_ids = writer.submit(
         advertiser, campaign.advertiser_address, Submission([call], call), signed=signed_transaction,
         reference=campaign.reference,
@@ -158,7 +159,10 @@ def _check_lifecycle(kind: CampaignActionKind, chain: ChainCampaign, chain_now: 
             raise ApiError(409, "challenge_open", "a settlement of this campaign is challenged")
         if chain.pending_epochs:
             raise ApiError(
-                409, "settlement_not_matured", "committed settlements must mature first", {"epochs": chain.pending_epochs}
+                409,
+                "settlement_not_matured",
+                "committed settlements must mature first",
+                {"epochs": chain.pending_epochs},
             )
 
 

@@ -73,7 +73,9 @@ class EscrowTarget:
         except ManifestError as exc:
             raise ChainNotConfigured(str(exc)) from exc
         if settings.deployer_private_key is None:
-            raise ChainNotConfigured("TRUSTLEDGER_DEPLOYER_PRIVATE_KEY is not set; token and escrow admin calls cannot be signed")
+            raise ChainNotConfigured(
+                "TRUSTLEDGER_DEPLOYER_PRIVATE_KEY is not set; token and escrow admin calls cannot be signed"
+            )
         attester = settings.attester_private_key
         return cls(
             chain_id=manifest.chain_id,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_utils import to_checksum_address
-from sqlmodel import Session
 
 from backend.ads.terms import CampaignTerms, TermsInvalid, parse_terms
 from backend.api.errors import ApiError
@@ -70,7 +69,9 @@ def create_campaign(
     _require_active_attesters(mirror, target.registry, [*attesters, *([verifier] if verifier else [])], chain_now)
     window = _challenge_window(mirror, target.escrow, spec.challenge_window)
     if spec.ends_at <= chain_now:
-        raise ApiError(422, "end_time_in_past", f"ends_at must lie after the chain's time {chain_now}", {"chain_time": chain_now})
+        raise ApiError(
+            422, "end_time_in_past", f"ends_at must lie after the chain's time {chain_now}", {"chain_time": chain_now}
+        )
     try:
         cid = store.put(terms.canonical)
     except ContentTooLarge as exc:

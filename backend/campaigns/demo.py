@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from backend.chain.sender import drain_outbox
 from backend.core.config import Settings
 from backend.core.db import engine_for
+from backend.db.migrate import upgrade_database
 from backend.identity.api_keys import issue_key
 from backend.identity.models import Participant
 from backend.identity.participants import AdminExists, bootstrap_admin
@@ -68,13 +69,15 @@ class InProcessChain:
 
 def demo_admin_key(settings: Settings, address: str | None) -> str:
     """An API key of the platform admin at `address` (the deployer): bootstrapped on the first run,
-    a new key for the existing admin on later runs (keys are shown once, so none is kept)."""
+    a new key for the existing admin on later runs (keys are shown once, so none is kept).
+    Migrates the database first."""
+    upgrade_database(settings.database_url)
     with Session(engine_for(settings.database_url)) as session:
         try:
             _, issued = bootstrap_admin(session, display_name="Demo admin", address=address)
         except AdminExists:
             admin_bit = 1 << Role.ADMIN.bit
-            admin = session.exec(select(Participant).where(Participant.roles.op("&")(admin_bit) != 0)).one()
+            admin = session.exec(select(Participant).where(Participant.roles.op("&")(admin_bit) != 0)).first()
             issued = issue_key(session, admin, Role.ADMIN, label="demo")
         session.commit()
         return issued.secret
@@ -110,7 +113,8 @@ class DemoFailed(RuntimeError):
 
 def _ok(response: httpx.Response, *expected: int) -> dict | list:
     if response.status_code not in expected:
-        raise DemoFailed(f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}")
+        request = response.request
+        raise DemoFailed(f"{request.method} {request.url.path}: {response.status_code} {response.text}")
     return response.json()
 
 
@@ -119,10 +123,8 @@ def _idempotent(headers: dict[str, str]) -> dict[str, str]:
 
 
 def _onboard(client: httpx.Client, admin: dict[str, str], name: str, role: Role) -> DemoParticipant:
-    created = _ok(
-        client.post("/v1/participants", json={"display_name": name, "requested_roles": [role.value], "custody_mode": "custodial"}),
-        201,
-    )
+    application = {"display_name": name, "requested_roles": [role.value], "custody_mode": "custodial"}
+    created = _ok(client.post("/v1/participants", json=application), 201)
     participant = created["participant"]
     expiry = (datetime.now(UTC) + timedelta(days=365)).isoformat()
     _ok(
@@ -133,12 +135,19 @@ def _onboard(client: httpx.Client, admin: dict[str, str], name: str, role: Role)
         ),
         200,
     )
-    return DemoParticipant(name, role.value, participant["id"], participant["chain_address"], created["api_keys"][0]["key"])
+    key = created["api_keys"][0]["key"]
+    return DemoParticipant(name, role.value, participant["id"], participant["chain_address"], key)
 
 
 def run_campaign_demo(
-    client: httpx.Client, *, admin_key: str, settle: Callable[[], None], progress: Callable[[str], None] = lambda _: None
+    client: httpx.Client,
+    *,
+    admin_key: str,
+    settle: Callable[[], None],
+    progress: Callable[[str], None] = lambda _message: None,
 ) -> CampaignDemo:
+    """Onboard, mint, create and fund through the API at `client`; `settle` after each step that queues
+    transactions. Raises DemoFailed on any unexpected answer."""
     admin = {"Authorization": f"Bearer {admin_key}"}
     steps: list[str] = []
 
@@ -166,15 +175,10 @@ def run_campaign_demo(
     settle()
     step(f"faucet minted {MINTED // UNIT:,} {TOKEN} to the advertiser (plus gas for its custodial key)")
 
-    ends_at = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    campaign = _ok(
-        client.post(
-            "/v1/campaigns",
-            json={"name": f"Spring launch {run}", "token": TOKEN, "budget": BUDGET, "terms": DEMO_TERMS, "ends_at": ends_at},
-            headers=_idempotent(advertiser.headers),
-        ),
-        201,
-    )
+    # A year ahead, so a kept demo chain whose clock earlier runs moved forward still takes it.
+    ends_at = (datetime.now(UTC) + timedelta(days=365)).isoformat()
+    body = {"name": f"Spring launch {run}", "token": TOKEN, "budget": BUDGET, "terms": DEMO_TERMS, "ends_at": ends_at}
+    campaign = _ok(client.post("/v1/campaigns", json=body, headers=_idempotent(advertiser.headers)), 201)
     step(f"campaign created: terms {campaign['terms']['cid']} stored, createCampaign queued")
     settle()
     campaign = _ok(client.get(f"/v1/campaigns/{campaign['id']}", headers=advertiser.headers), 200)
@@ -182,12 +186,8 @@ def run_campaign_demo(
         raise DemoFailed(f"campaign is {campaign['status']} after creation: {campaign}")
     step(f"campaign {campaign['chain']['campaign_id']} on chain, terms hash {campaign['terms']['terms_hash'][:18]}…")
 
-    funding = _ok(
-        client.post(
-            f"/v1/campaigns/{campaign['id']}/fund", json={"amount": str(FUNDED)}, headers=_idempotent(advertiser.headers)
-        ),
-        202,
-    )
+    fund_path = f"/v1/campaigns/{campaign['id']}/fund"
+    funding = _ok(client.post(fund_path, json={"amount": str(FUNDED)}, headers=_idempotent(advertiser.headers)), 202)
     step(f"fund {FUNDED // UNIT:,} {TOKEN}: {', '.join(t['kind'] for t in funding['transactions'])} queued")
     settle()
     campaign = _ok(client.get(f"/v1/campaigns/{campaign['id']}", headers=advertiser.headers), 200)
@@ -199,5 +199,7 @@ def run_campaign_demo(
         wallet = _ok(client.get(f"/v1/tokens/balances/{who.participant_id}", headers=who.headers), 200)
         held = next(row["balance"] for row in wallet if row["symbol"] == TOKEN)
         escrowed = campaign["deposit"] if who is advertiser else "0"
-        balances.append({"participant": who.name, "role": who.role, "address": who.address, "wallet": held, "in_escrow": escrowed})
+        balances.append(
+            {"participant": who.name, "role": who.role, "address": who.address, "wallet": held, "in_escrow": escrowed}
+        )
     return CampaignDemo(advertiser, publishers, token, campaign, report, balances, steps)

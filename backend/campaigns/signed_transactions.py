@@ -148,5 +148,7 @@ def queue_signed(session: Session, tx: SignedTransaction, *, kind: str, referenc
         session.flush()
     except IntegrityError:
         # A concurrent submission of the same transaction won the unique index; the caller rolls back.
-        raise ApiError(409, "transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before") from None
+        raise ApiError(
+            409, "transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before"
+        ) from None
     return row

@@ -17,6 +17,7 @@ its block (mined and indexed); a reverted or failed one is reported with its rea
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -72,7 +73,7 @@ def phase_of(status: CampaignStatus) -> CampaignPhase | None:
 
 @dataclass(frozen=True)
 class TrackedTransaction:
-    action_id: object
+    action_id: uuid.UUID
     action: str
     outbox_id: int
     kind: str
@@ -83,7 +84,7 @@ class TrackedTransaction:
     amount: int | None  # of the fund action it belongs to
 
 
-def tracked_transactions(session: Session, campaigns: list[Campaign]) -> dict[object, list[TrackedTransaction]]:
+def tracked_transactions(session: Session, campaigns: list[Campaign]) -> dict[uuid.UUID, list[TrackedTransaction]]:
     """Every outbox row of the campaigns' actions, by campaign id, in sending order."""
     ids = [campaign.id for campaign in campaigns]
     if not ids:
@@ -94,11 +95,13 @@ def tracked_transactions(session: Session, campaigns: list[Campaign]) -> dict[ob
         )
     )
     outbox_ids = [outbox_id for action in actions for outbox_id in action.outbox_ids]
-    rows = {
-        row.id: row
-        for row in session.exec(select(OutboxTransaction).where(col(OutboxTransaction.id).in_(outbox_ids)))
-    } if outbox_ids else {}
-    result: dict[object, list[TrackedTransaction]] = {campaign_id: [] for campaign_id in ids}
+    rows = {}
+    if outbox_ids:
+        rows = {
+            row.id: row
+            for row in session.exec(select(OutboxTransaction).where(col(OutboxTransaction.id).in_(outbox_ids)))
+        }
+    result: dict[uuid.UUID, list[TrackedTransaction]] = {campaign_id: [] for campaign_id in ids}
     for action in actions:
         for outbox_id in action.outbox_ids:
             row = rows.get(outbox_id)

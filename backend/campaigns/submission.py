@@ -65,7 +65,9 @@ class ChainWriter:
                     422, "signed_transaction_not_expected", "the platform signs for a custodial participant"
                 )
             rows = [
-                self.enqueue(self.session, sender=sender, to=call.to, data=call.data, kind=call.kind, reference=reference)
+                self.enqueue(
+                    self.session, sender=sender, to=call.to, data=call.data, kind=call.kind, reference=reference
+                )
                 for call in submission.calls
             ]
             self.session.flush()

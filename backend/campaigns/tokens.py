@@ -13,7 +13,15 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from backend.api.errors import ApiError
-from backend.campaigns.chain import ESCROW, TOKEN_DECIMALS, EscrowTarget, TokenEntry, escrow_call, find_token, token_call
+from backend.campaigns.chain import (
+    ESCROW,
+    TOKEN_DECIMALS,
+    EscrowTarget,
+    TokenEntry,
+    escrow_call,
+    find_token,
+    token_call,
+)
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.schemas import TokenBalancePublic, TokenOperation, TokenPublic
 from backend.identity.ports import Enqueue
@@ -78,7 +86,15 @@ def mint(
     ]
     if gas_wei:
         rows.append(
-            enqueue(session, sender=target.admin, to=to, data=b"", value=gas_wei, kind="native.transfer", reference=reference)
+            enqueue(
+                session,
+                sender=target.admin,
+                to=to,
+                data=b"",
+                value=gas_wei,
+                kind="native.transfer",
+                reference=reference,
+            )
         )
     session.flush()
     return TokenOperation(token=token.symbol, to=to, amount=amount, outbox_ids=[row.id for row in rows])
@@ -88,6 +104,8 @@ def balances(mirror: Mirror, tokens: list[TokenEntry], holder: str | None) -> li
     if holder is None:
         return []
     return [
-        TokenBalancePublic(symbol=t.symbol, address=t.address, holder=holder, balance=mirror.balance(t.address, holder))
-        for t in tokens
+        TokenBalancePublic(
+            symbol=token.symbol, address=token.address, holder=holder, balance=mirror.balance(token.address, holder)
+        )
+        for token in tokens
     ]

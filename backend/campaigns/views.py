@@ -208,5 +208,7 @@ def publisher_report(session: Session, mirror: Mirror, escrow: str | None, publi
 def _participants_by_address(session: Session, addresses: list[str]) -> dict[str, uuid.UUID]:
     if not addresses:
         return {}
-    rows = session.exec(select(Participant.chain_address, Participant.id).where(col(Participant.chain_address).in_(addresses)))
+    rows = session.exec(
+        select(Participant.chain_address, Participant.id).where(col(Participant.chain_address).in_(addresses))
+    )
     return {address: participant_id for address, participant_id in rows}

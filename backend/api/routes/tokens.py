@@ -25,7 +25,8 @@ from contracts.deployment import DeploymentManifest, ManifestError
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 
 admins = Access([Role.ADMIN])
-balance_readers = Access(ALL_ROLES, owner=Owner(Participant, "participant_id", owner_field="id"), all_tenants=[Role.ADMIN])
+THE_PARTICIPANT = Owner(Participant, "participant_id", owner_field="id")
+balance_readers = Access(ALL_ROLES, owner=THE_PARTICIPANT, all_tenants=[Role.ADMIN])
 AdminGrant = Annotated[Grant, Depends(admins)]
 EnqueueDep = Annotated[Enqueue, Depends(outbox_enqueue)]
 
@@ -37,7 +38,8 @@ def list_tokens(session: SessionDep, settings: SettingsDep) -> list[TokenPublic]
         escrow = DeploymentManifest.load(settings.manifest_path).contracts.get(ESCROW)
     except ManifestError:
         escrow = None
-    return tokens.token_list(mirror_for(session, settings), escrow.address if escrow else None, deployed_tokens(settings))
+    mirror = mirror_for(session, settings)
+    return tokens.token_list(mirror, escrow.address if escrow else None, deployed_tokens(settings))
 
 
 @router.get("/balances/{participant_id}")
