@@ -1,0 +1,189 @@
+"""Shapes of the settlement, payout, challenge and proof API. Amounts are base units as decimal strings;
+hashes and proofs 0x-hex."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.campaigns.amounts import Amount
+from backend.campaigns.schemas import SignedTx
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TransactionRef(BaseModel):
+    outbox_id: int
+    kind: str
+    status: str
+    tx_hash: str | None
+    block_number: int | None
+    error: str | None
+
+
+class ChallengePublic(BaseModel):
+    chain_campaign_id: int
+    number: int = Field(description="counts the campaign's challenges from 1")
+    epoch: int
+    challenger: str
+    bond: Amount
+    deadline: int = Field(description="unix seconds (chain time) by which an auditor must resolve it")
+    outcome: str | None = Field(description="upheld | rejected | expired; null while open")
+    resolver: str | None
+
+
+class SettlementPublic(BaseModel):
+    id: int
+    epoch: int
+    status: str = Field(
+        description="queued | sending | mined (not mirrored yet) | committed | challenged | matured | superseded "
+        "(a later root matured) | discarded (a challenge was upheld) | failed (the commit reverted)"
+    )
+    status_reason: str | None
+    events_root: str
+    balance_root: str
+    cumulative_spent: Amount
+    billed_amount: Amount
+    event_count: int
+    priced_count: int
+    commit: TransactionRef | None
+    committed_at: int | None = Field(description="block timestamp of the commit")
+    matures_at: int | None = Field(description="when its challenge window closes (chain time)")
+    revision: int | None
+
+
+class CampaignSettlements(BaseModel):
+    campaign_id: uuid.UUID
+    chain_campaign_id: int | None
+    token: str
+    challenge_window: int | None
+    matured_epoch: int | None
+    chain_time: int | None
+    open_challenge: ChallengePublic | None
+    challenges: list[ChallengePublic]
+    settlements: list[SettlementPublic]
+
+
+class PublisherSettlementLine(BaseModel):
+    publisher: str
+    participant_id: uuid.UUID | None
+    billed_events: int
+    billed: Amount = Field(description="priced into settled epochs, fees included")
+    committed: Amount = Field(description="cumulative earnings in the newest live root")
+    matured: Amount = Field(description="cumulative earnings in the matured root: what may be paid now")
+    settled: Amount = Field(description="paid out so far, fees included")
+    paid: Amount = Field(description="received by the publisher")
+    fees: Amount
+    claimable: Amount = Field(description="matured but not paid yet (before the fee)")
+
+
+class SettlementReport(BaseModel):
+    campaign_id: uuid.UUID
+    chain_campaign_id: int | None
+    token: str
+    deposit: Amount
+    billed_events: int
+    billed: Amount = Field(description="priced into epochs, committed or on the way")
+    spent: Amount = Field(description="cumulative spend of the newest live settlement")
+    committed_on_chain: Amount = Field(description="cumulative spend the escrow holds")
+    matured: Amount
+    paid: Amount
+    fees: Amount
+    claimable: Amount
+    publishers: list[PublisherSettlementLine]
+
+
+class PayoutPublic(BaseModel):
+    cumulative_earned: Amount
+    amount: Amount
+    fee: Amount
+    tx_hash: str
+    block_number: int
+    block_timestamp: int
+
+
+class PublisherPayoutLine(BaseModel):
+    campaign_id: uuid.UUID | None
+    chain_campaign_id: int
+    token: str
+    billed: Amount = Field(description="earned in priced epochs, fees included")
+    committed: Amount
+    matured: Amount
+    settled: Amount
+    paid: Amount
+    fees: Amount
+    pending: Amount = Field(description="billed but not settled yet (fees included)")
+    claimable: Amount = Field(description="in the matured root, not paid yet: what a payout sends now (before fee)")
+    frozen: bool = Field(description="a challenge is open: no newer root matures until it is resolved")
+    payouts: list[PayoutPublic]
+    in_flight: list[TransactionRef]
+
+
+class PublisherPayouts(BaseModel):
+    participant_id: uuid.UUID
+    address: str | None
+    campaigns: list[PublisherPayoutLine]
+
+
+class PayoutRequest(Strict):
+    campaign_id: uuid.UUID
+
+
+class ChallengeCreate(Strict):
+    campaign_id: uuid.UUID
+    epoch: int = Field(ge=1)
+    signed_transaction: SignedTx | None = None
+
+
+class ResolutionRequest(Strict):
+    upheld: bool
+    invalid_event_ids: Annotated[list[int], Field(max_length=10_000)] = Field(
+        default_factory=list, description="upheld only: billed events the auditor found invalid; filtered on re-settling"
+    )
+    signed_transaction: SignedTx | None = None
+
+
+class ChallengeAction(BaseModel):
+    chain_campaign_id: int
+    epoch: int
+    transactions: list[TransactionRef]
+    corrections: int = 0
+
+
+class EventLeafPublic(BaseModel):
+    campaign_id: int
+    epoch: int
+    event_hash: str
+    publisher: str
+    kind: int = Field(description="0 impression, 1 click, 2 conversion")
+    price: Amount
+
+
+class SettlementRecordPublic(BaseModel):
+    events_root: str
+    balance_root: str
+    cumulative_spent: Amount
+    committed_at: int
+    revision: int
+
+
+class EventProof(BaseModel):
+    event_id: int
+    chain_id: int
+    escrow: str
+    leaf: EventLeafPublic
+    leaf_hash: str
+    record: dict[str, Any] = Field(description="the canonical event record; keccak256 of its JSON is eventHash")
+    proof: list[str]
+    epoch: int
+    events_root: str
+    on_chain: bool = Field(description="the root is committed on chain (mirror) and was not discarded")
+    chain_status: str | None = Field(description="the mirror's status of the epoch")
+    settlement_record: SettlementRecordPublic | None = Field(
+        description="what verifyEvent takes with the proof; null until the commit is mirrored"
+    )
+    commit_tx_hash: str | None
