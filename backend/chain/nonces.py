@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, select
 
@@ -27,26 +28,33 @@ class SenderNonce(BackendModel, table=True):
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _ensure_row(session: Session, sender: str) -> None:
-    # ON CONFLICT DO NOTHING: two workers meeting a new key both "create" the one row, neither fails.
-    insert = _INSERT[session.get_bind().dialect.name]
-    session.exec(
-        insert(SenderNonce)
-        .values(sender=sender, next_nonce=0, updated_at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=["sender"])
-    )
+def _create_counter(engine: Engine, sender: str) -> None:
+    # In its own short transaction: a counter row inserted but not committed by one worker would
+    # make every other worker's insert (and so its whole pass) wait. ON CONFLICT DO NOTHING lets
+    # two workers meeting a new key both "create" the one row.
+    insert = _INSERT[engine.dialect.name]
+    with Session(engine) as session:
+        session.exec(
+            insert(SenderNonce)
+            .values(sender=sender, next_nonce=0, updated_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["sender"])
+        )
+        session.commit()
 
 
 def lock_nonce(session: Session, sender: str) -> SenderNonce | None:
     """Lock `sender`'s counter for the rest of the session's transaction; None if another worker holds it."""
-    _ensure_row(session, sender)
     statement = (
         select(SenderNonce)
         .where(SenderNonce.sender == sender)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    return session.exec(statement).first()
+    counter = session.exec(statement).first()
+    if counter is None:
+        _create_counter(session.get_bind(), sender)
+        counter = session.exec(statement).first()
+    return counter
 
 
 def next_free_nonce(counter: SenderNonce, chain_pending: int) -> int:

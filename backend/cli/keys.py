@@ -40,6 +40,7 @@ def rotate(
     """
     from backend.core.db import engine_for
     from backend.keys import KeyCustodyError, MasterKey, rotate_master_key
+    from backend.keys.custody import keys_not_sealed_under
 
     settings = get_settings()
     try:
@@ -48,7 +49,12 @@ def rotate(
         with Session(engine_for(settings.database_url)) as session:
             count = rotate_master_key(session, old, new)
             session.commit()
+            stranded = keys_not_sealed_under(session, new)
     except KeyCustodyError as error:
         console.print(f"[red]rotation failed, nothing changed:[/red] {error}")
         raise typer.Exit(1) from None
     console.print(f"{count} custodial keys re-sealed from master key {old.key_id} to {new.key_id}")
+    if stranded:
+        # Typically the configured key is not the one the keys were sealed under.
+        console.print(f"[red]{stranded} custodial keys are sealed under neither master key[/red]")
+        raise typer.Exit(1)

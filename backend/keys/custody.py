@@ -74,6 +74,11 @@ def open_custodial_key(session: Session, address: str, *, master: MasterKey | No
     return None if row is None else open_key(row, _master(master))
 
 
+def keys_not_sealed_under(session: Session, master: MasterKey) -> int:
+    """How many custodial keys the given master key cannot open (sealed under another)."""
+    return len(session.exec(select(CustodialKey.id).where(CustodialKey.master_key_id != master.key_id)).all())
+
+
 def rotate_master_key(session: Session, old: MasterKey, new: MasterKey) -> int:
     """Re-seal every key sealed under `old` with `new`; returns how many were re-sealed.
 

@@ -23,7 +23,7 @@ from backend.chain.sender.broadcasting import broadcast_signed
 from backend.chain.sender.fees import Fees, quote_fees
 from backend.chain.sender.policy import SenderPolicy
 from backend.chain.sender.receipts import track_receipts
-from backend.chain.sender.rpc import JsonRpc
+from backend.chain.sender.rpc import JsonRpc, RpcTransportError
 from backend.chain.sender.signing import senders_with_queued, sign_queued
 from backend.core.config import Settings
 from backend.core.db import engine_for
@@ -51,13 +51,14 @@ class Sender:
         policy: SenderPolicy | None = None,
         rpc: JsonRpc | None = None,
         master: MasterKey | None = None,
+        chain_id: int | None = None,
     ):
         self.settings = settings
         self.policy = policy or SenderPolicy()
         self.rpc = rpc or JsonRpc(settings.rpc_url)
         self.engine = engine_for(settings.database_url)
         self._master = master
-        self._chain_id: int | None = None
+        self._chain_id = chain_id  # asked from the node on the first pass when not given
         self._pass_lock = _PASS_LOCKS[settings.database_url]
 
     @property
@@ -82,18 +83,19 @@ class Sender:
     def run_once(self) -> int:
         """One pass over the outbox; returns how many rows changed state."""
         with self._pass_lock:
+            try:
+                chain_id = self.chain_id
+            except RpcTransportError as error:
+                log.warning("outbox: node unreachable: %s", error)
+                return 0
             now = utcnow()
             fees = self._fees()
-            common = {"policy": self.policy, "now": now}
+            keys = {"chain_id": chain_id, "fees": fees, "signer": self._signer, "policy": self.policy, "now": now}
             changed = 0
             for sender in senders_with_queued(self.engine, now):
-                changed += sign_queued(
-                    self.engine, self.rpc, sender, chain_id=self.chain_id, fees=fees, signer=self._signer, **common
-                )
-            changed += broadcast_signed(self.engine, self.rpc, **common)
-            changed += track_receipts(
-                self.engine, self.rpc, chain_id=self.chain_id, fees=fees, signer=self._signer, **common
-            )
+                changed += sign_queued(self.engine, self.rpc, sender, **keys)
+            changed += broadcast_signed(self.engine, self.rpc, policy=self.policy, now=now)
+            changed += track_receipts(self.engine, self.rpc, **keys)
             return changed
 
     def pending(self) -> tuple[int, int]:

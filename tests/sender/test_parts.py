@@ -1,0 +1,126 @@
+"""The sender's parts on their own: JSON-RPC batches, fees, revert reasons, the Celery task, the migration."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from eth_abi import encode
+from eth_utils import keccak
+from sqlmodel import Session
+
+from backend.chain.outbox import OutboxStatus, enqueue
+from backend.chain.sender import Fees, JsonRpc, RpcError, RpcTransportError, quote_fees
+from backend.chain.sender.reverts import decode_revert, revert_data
+from backend.core.db import engine_for
+from backend.db.migrate import upgrade_database
+from backend.worker.celery_app import BEAT_SCHEDULE, TASK_MODULES
+from tests.sender.databases import TABLES, postgres_database
+from tests.sender.support import calldata, outbox_rows
+
+
+class ScriptedRpc(JsonRpc):
+    """A JsonRpc whose node is a function of the decoded request."""
+
+    def __init__(self, answer):
+        super().__init__("http://node.invalid", chunk_size=2)
+        self._client = httpx.Client(
+            transport=httpx.MockTransport(lambda request: httpx.Response(200, content=orjson.dumps(answer(orjson.loads(request.content)))))
+        )
+
+
+def test_batch_returns_results_in_call_order_with_errors_in_place():
+    def answer(batch):  # replies reversed, one error
+        replies = [
+            {"jsonrpc": "2.0", "id": c["id"], "error": {"code": 3, "message": "execution reverted", "data": "0x01"}}
+            if c["params"] == ["bad"]
+            else {"jsonrpc": "2.0", "id": c["id"], "result": c["params"][0]}
+            for c in batch
+        ]
+        return replies[::-1]
+
+    rpc = ScriptedRpc(answer)
+    results = rpc.batch([("m", ["a"]), ("m", ["bad"]), ("m", ["c"]), ("m", ["d"]), ("m", ["e"])])
+
+    assert results[0] == "a" and results[2:] == ["c", "d", "e"]
+    assert results[1] == RpcError(3, "execution reverted", "0x01")
+
+
+def test_single_call_raises_the_node_error_and_transport_errors_are_distinct():
+    rpc = ScriptedRpc(lambda call: {"jsonrpc": "2.0", "id": call["id"], "error": {"code": -32000, "message": "nonce too low"}})
+    with pytest.raises(RpcError, match="nonce too low"):
+        rpc.call("eth_sendRawTransaction", ["0x"])
+    with pytest.raises(RpcTransportError):
+        JsonRpc("http://127.0.0.1:9", timeout=1).call("eth_chainId")
+
+
+def test_fees_follow_the_chain_eip1559_or_free_gas():
+    def node(base_fee):
+        def answer(batch):
+            results = {
+                "eth_getBlockByNumber": {"number": "0x1", **({"baseFeePerGas": base_fee} if base_fee else {})},
+                "eth_maxPriorityFeePerGas": "0x3b9aca00",
+                "eth_gasPrice": "0x0",
+            }
+            return [{"jsonrpc": "2.0", "id": c["id"], "result": results[c["method"]]} for c in batch]
+
+        return ScriptedRpc(answer)
+
+    assert quote_fees(node("0x64")) == Fees(max_fee_per_gas=2 * 100 + 10**9, max_priority_fee_per_gas=10**9)
+    free = quote_fees(node(None))  # Besu with free gas: no base fee, gas price 0
+    assert free == Fees(gas_price=0) and free.fields() == {"gasPrice": 0} and not free.is_eip1559
+
+
+def test_replacement_fees_rise_at_least_the_bump_and_to_the_current_quote():
+    old = Fees(max_fee_per_gas=1000, max_priority_fee_per_gas=100)
+    assert old.bumped(15, floor=Fees(max_fee_per_gas=900, max_priority_fee_per_gas=50)) == Fees(1151, 116)
+    assert old.bumped(15, floor=Fees(max_fee_per_gas=5000, max_priority_fee_per_gas=50)) == Fees(5000, 116)
+    assert Fees(gas_price=0).bumped(15, floor=Fees(gas_price=0)) == Fees(gas_price=1)
+
+
+def test_revert_reasons_are_decoded():
+    error_string = keccak(text="Error(string)")[:4] + encode(["string"], ["not allowed"])
+    panic = keccak(text="Panic(uint256)")[:4] + encode(["uint256"], [0x11])
+    custom = keccak(text="OwnableUnauthorizedAccount(address)")[:4] + encode(["address"], ["0x" + "ab" * 20])
+    assert decode_revert(error_string) == "not allowed"
+    assert decode_revert(panic) == "Panic(0x11)"
+    assert decode_revert(custom) == f"OwnableUnauthorizedAccount(0x{'ab' * 20})"
+    assert decode_revert(bytes.fromhex("deadbeef")) == "custom error 0xdeadbeef"
+    assert decode_revert(error_string[:10]) == f"custom error 0x{error_string[:4].hex()}"  # truncated
+    assert decode_revert(None, "execution reverted") == "execution reverted"
+    assert revert_data({"data": "0x1234"}) == b"\x12\x34" and revert_data("oops") is None
+
+
+def test_send_outbox_task_is_registered_and_runs_a_pass(w3, token, admin, settings, monkeypatch):
+    from backend.chain.sender import Sender, tasks
+
+    assert "backend.chain.sender.tasks" in TASK_MODULES
+    assert BEAT_SCHEDULE["send-outbox"]["task"] == tasks.send_outbox.name == "backend.chain.sender.tasks.send_outbox"
+    sender = Sender(settings)
+    monkeypatch.setattr(tasks, "_sender", lambda: sender)
+    with Session(engine_for(settings.database_url)) as session:
+        enqueue(session, sender=admin, to=token.address, data=calldata(token, "mint", admin, 4), kind="m")
+        session.commit()
+
+    assert tasks.send_outbox.apply().get() >= 2  # signed, broadcast (and maybe mined) in one pass
+    sender.drain(timeout=30)
+    sender.close()
+    assert [row.status for row in outbox_rows(settings.database_url)] == [OutboxStatus.MINED]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_migration_creates_exactly_the_models_tables(kind, tmp_path):
+    def check(url: str) -> None:
+        upgrade_database(url)
+        with engine_for(url).connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), TABLES[0].metadata)
+        names = {table.name for table in TABLES}
+        assert [d for d in differences if any(name in repr(d) for name in names)] == []
+
+    if kind == "sqlite":
+        check(f"sqlite:///{tmp_path / 'migrated.db'}")
+    else:
+        with postgres_database("sender_migration") as url:
+            check(url)
