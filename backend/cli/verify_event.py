@@ -1,0 +1,72 @@
+"""`trustledger verify-event SOURCE`: check an event proof against the chain, not trusting the API.
+
+SOURCE is a JSON file or an http(s) URL (e.g. ``GET /v1/events/{id}/proof``, with
+``--api-key``). The node (``--rpc-url``) and the deployment manifest name the escrow;
+the checks are listed in ``backend.settlement.verification``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from backend.cli import app
+from backend.core.config import get_settings
+
+console = Console()
+
+
+def _load(source: str, api_key: str | None) -> dict:
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        response = httpx.get(source, headers=headers, timeout=30)
+        if response.status_code != 200:
+            console.print(f"[red]{source} answered {response.status_code}:[/red] {response.text[:500]}")
+            raise typer.Exit(2)
+        return response.json()
+    try:
+        return json.loads(Path(source).read_text())
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot read {source}:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command("verify-event")
+def verify_event(
+    source: str = typer.Argument(..., help="proof JSON: a file path or an http(s) URL"),
+    rpc_url: str | None = typer.Option(None, help="JSON-RPC endpoint (default: TRUSTLEDGER_RPC_URL)"),
+    manifest: Path | None = typer.Option(None, help="deployment manifest (default: TRUSTLEDGER_MANIFEST_PATH)"),
+    api_key: str | None = typer.Option(None, envvar="TRUSTLEDGER_API_KEY", help="API key when SOURCE is a URL"),
+) -> None:
+    """Verify a billed event's proof on chain. Exits 0 when every check passes, 1 when one fails."""
+    from web3 import Web3
+
+    from backend.settlement.verification import ProofDocumentInvalid, verify_event_proof
+    from contracts.deployment import DeploymentManifest, ManifestError
+
+    settings = get_settings()
+    try:
+        deployed = DeploymentManifest.load(manifest or settings.manifest_path)
+        escrow = deployed.address("CampaignEscrow")
+    except ManifestError as exc:
+        console.print(f"[red]manifest:[/red] {exc}")
+        raise typer.Exit(2) from None
+    document = _load(source, api_key)
+    w3 = Web3(Web3.HTTPProvider(rpc_url or settings.rpc_url, request_kwargs={"timeout": 30}))
+    try:
+        result = verify_event_proof(document, w3, escrow, deployed.chain_id)
+    except ProofDocumentInvalid as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    table = Table("check", "result", "detail", title=f"event {result.event_id}")
+    for check in result.checks:
+        table.add_row(check.name, "[green]pass[/green]" if check.passed else "[red]FAIL[/red]", check.detail)
+    console.print(table)
+    console.print("[green]verified on chain[/green]" if result.verified else "[red]not verified[/red]")
+    raise typer.Exit(0 if result.verified else 1)
