@@ -97,7 +97,7 @@ class ConsumerClient:
         key = self.pairwise(grantee)
         withdrawal = Withdrawal(key.address, bytes.fromhex(consent_id[2:]), int(self.clock()) + valid_for)
         signature = sign(withdrawal, key.key, self.chain_id, self.registry)
-        return {"message": typed_data(withdrawal, self.chain_id, self.registry)["message"], "signature": "0x" + signature.hex()}
+        return self._signed_body(withdrawal, signature)
 
     def withdraw(self, consent_id: str, grantee: str) -> dict:
         body = self.signed_withdrawal(consent_id, grantee)
@@ -107,8 +107,12 @@ class ConsumerClient:
         key = self.pairwise(grantee)
         request = Sweep(key.address, token, recipient, nonce, int(self.clock()) + valid_for)
         signature = sign(request, key.key, self.chain_id, self.registry)
-        body = {"message": typed_data(request, self.chain_id, self.registry)["message"], "signature": "0x" + signature.hex()}
+        body = self._signed_body(request, signature)
         return checked(self.http.post("/v1/consents/sweeps", json=body), 202).json()
+
+    def _signed_body(self, message, signature: bytes) -> dict:
+        payload = typed_data(message, self.chain_id, self.registry)
+        return {"message": payload["message"], "signature": "0x" + signature.hex()}
 
     def export(self) -> dict:
         return checked(self.http.get("/v1/subjects/me/export", headers=self.headers)).json()

@@ -59,7 +59,9 @@ def coverage(session: Session, registry: str, subject: str, grantee: str, purpos
     """The consents that let `grantee` use `subject`'s data for `purpose` at unix time `now`."""
     statement = (
         select(_consents.consent_id, _offers.data_categories_hash)
-        .join(ConsentOffer.__table__, (_offers.contract == _consents.contract) & (_offers.offer_id == _consents.offer_id))
+        .join(
+            ConsentOffer.__table__, (_offers.contract == _consents.contract) & (_offers.offer_id == _consents.offer_id)
+        )
         .where(
             _consents.contract == registry,
             _consents.subject == subject,

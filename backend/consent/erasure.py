@@ -85,5 +85,6 @@ def erase(
             outcomes.append(ErasedConsent(consent_id, "invalid", f"{exc.code}: {exc.message}"))
             continue
         outcomes.append(ErasedConsent(consent_id, "queued"))
-    outcomes += [ErasedConsent(consent_id, "invalid", "not a consent of this consumer") for consent_id in sorted(supplied)]
+    strangers = sorted(supplied)
+    outcomes += [ErasedConsent(consent_id, "invalid", "not a consent of this consumer") for consent_id in strangers]
     return outcomes, store.erase(subject)

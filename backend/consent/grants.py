@@ -18,7 +18,13 @@ from sqlmodel import Session, col, select
 
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
 from backend.consent import mirror
-from backend.consent.chain import ConsentDeployment, ConsentWriter, grant_reference, registry_abi_contract, sweep_reference
+from backend.consent.chain import (
+    ConsentDeployment,
+    ConsentWriter,
+    grant_reference,
+    registry_abi_contract,
+    sweep_reference,
+)
 from backend.consent.errors import ConsentError
 from backend.consent.models import ConsentWithdrawal, WithdrawalSource
 from backend.consent.subjects import OpenSubject, SubjectStore
@@ -47,12 +53,18 @@ def unix(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def check_signature(message: ConsentMessage, signature: bytes, deployment: ConsentDeployment, claim: DomainClaim) -> None:
+def check_signature(
+    message: ConsentMessage, signature: bytes, deployment: ConsentDeployment, claim: DomainClaim
+) -> None:
     if claim.chain_id is not None and claim.chain_id != deployment.chain_id:
-        raise ConsentError(401, "wrong_chain", f"signed for chain {claim.chain_id}; this is chain {deployment.chain_id}")
+        raise ConsentError(
+            401, "wrong_chain", f"signed for chain {claim.chain_id}; this is chain {deployment.chain_id}"
+        )
     if claim.verifying_contract is not None and to_checksum_address(claim.verifying_contract) != deployment.registry:
         raise ConsentError(
-            401, "wrong_contract", f"signed for {claim.verifying_contract}; the ConsentRegistry is {deployment.registry}"
+            401,
+            "wrong_contract",
+            f"signed for {claim.verifying_contract}; the ConsentRegistry is {deployment.registry}",
         )
     try:
         verify(message, signature, deployment.chain_id, deployment.registry)
@@ -78,8 +90,18 @@ def live_relay(session: Session, reference: str) -> OutboxTransaction | None:
 def relayed_consent(row: OutboxTransaction) -> Consent:
     """The Consent inside a queued grant() call."""
     _function, args = registry_abi_contract().decode_function_input(row.data)
-    values = args["consent"]
-    return Consent(*values)
+    fields = args["consent"]  # web3 decodes the struct as a dict keyed by the Solidity field names
+    return Consent(
+        subject=fields["subject"],
+        grantee=fields["grantee"],
+        offer_id=fields["offerId"],
+        purpose=fields["purpose"],
+        data_categories_hash=fields["dataCategoriesHash"],
+        expiry=fields["expiry"],
+        compensation=fields["compensation"],
+        nonce=fields["nonce"],
+        deadline=fields["deadline"],
+    )
 
 
 def accept_grant(
@@ -142,13 +164,6 @@ def consent_subject(session: Session, deployment: ConsentDeployment, consent_id:
     return None if relay is None else to_checksum_address(relayed_consent(relay).subject)
 
 
-def is_withdrawn(session: Session, deployment: ConsentDeployment, consent_id: str) -> bool:
-    if session.get(ConsentWithdrawal, consent_id) is not None:
-        return True
-    on_chain = mirror.consent(session, deployment.registry, consent_id)
-    return on_chain is not None and on_chain.status == "withdrawn"
-
-
 def accept_withdrawal(
     session: Session, writer: ConsentWriter, withdrawal: Withdrawal, signature: bytes, claim: DomainClaim, now: datetime
 ) -> Accepted:
@@ -163,7 +178,8 @@ def accept_withdrawal(
         raise ConsentError(403, "not_the_subject", f"consent {consent_id} belongs to another subject")
     check_signature(withdrawal, signature, deployment, claim)
     existing = session.get(ConsentWithdrawal, consent_id)
-    if (existing is not None and existing.outbox_id is not None) or is_withdrawn_on_chain(session, deployment, consent_id):
+    relayed = existing is not None and existing.outbox_id is not None
+    if relayed or is_withdrawn_on_chain(session, deployment, consent_id):
         raise ConsentError(409, "consent_already_withdrawn", f"consent {consent_id} is already withdrawn")
     relay = writer.withdraw(session, withdrawal, signature)
     session.flush()
@@ -181,7 +197,9 @@ def is_withdrawn_on_chain(session: Session, deployment: ConsentDeployment, conse
     return on_chain is not None and on_chain.status == "withdrawn"
 
 
-def accept_sweep(session: Session, writer: ConsentWriter, request: Sweep, signature: bytes, claim: DomainClaim, now: datetime):
+def accept_sweep(
+    session: Session, writer: ConsentWriter, request: Sweep, signature: bytes, claim: DomainClaim, now: datetime
+):
     deployment = writer.deployment
     _check_deadline(request.deadline, unix(now))
     if int(request.recipient, 16) == 0:

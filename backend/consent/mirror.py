@@ -36,7 +36,9 @@ def offer(session: Session, registry: str, offer_id: int) -> ConsentOffer | None
     return session.get(ConsentOffer, (registry, offer_id))
 
 
-def offers(session: Session, registry: str, *, advertiser: str | None, open_only: bool, limit: int) -> list[ConsentOffer]:
+def offers(
+    session: Session, registry: str, *, advertiser: str | None, open_only: bool, limit: int
+) -> list[ConsentOffer]:
     statement = select(ConsentOffer).where(ConsentOffer.contract == registry)
     if advertiser is not None:
         statement = statement.where(ConsentOffer.advertiser == to_checksum_address(advertiser))
@@ -75,12 +77,10 @@ def current_period(offer_row: ConsentOffer, now: int) -> int:
 def rewards_of(session: Session, registry: str, subjects: list[str]) -> list[ConsentReward]:
     if not subjects:
         return []
-    statement = select(ConsentReward).where(ConsentReward.contract == registry, col(ConsentReward.subject).in_(subjects))
+    statement = select(ConsentReward).where(
+        ConsentReward.contract == registry, col(ConsentReward.subject).in_(subjects)
+    )
     return list(session.exec(statement))
-
-
-def reward(session: Session, registry: str, subject: str, token: str) -> ConsentReward | None:
-    return session.get(ConsentReward, (registry, to_checksum_address(subject), to_checksum_address(token)))
 
 
 def event_tx(session: Session, registry: str, event: str, consent_id: str) -> TxRef | None:

@@ -18,7 +18,13 @@ from backend.consent.chain import ConsentDeployment, ConsentWriter
 from backend.consent.errors import ConsentError
 from backend.consent.models import OfferPublication
 from backend.consent.typed_data import data_categories_hash, purpose_hash
-from backend.consent.vocabulary import VocabularyError, categories_of_hash, purpose_of_hash, require_categories, require_purpose
+from backend.consent.vocabulary import (
+    VocabularyError,
+    categories_of_hash,
+    purpose_of_hash,
+    require_categories,
+    require_purpose,
+)
 from backend.dids.identifiers import ethr_did
 from backend.identity.models import CustodyMode, Participant
 from indexer.models import ConsentOffer
@@ -64,7 +70,9 @@ def publish(
     advertiser = advertiser_address(participant)
     publication_id = uuid.uuid4()
     reference = f"consent-offer:{publication_id}"
-    approve = writer.approve(session, advertiser, token_address, compensation * cap, reference) if compensation else None
+    approve = None
+    if compensation:
+        approve = writer.approve(session, advertiser, token_address, compensation * cap, reference)
     published = writer.publish_offer(
         session,
         advertiser,
@@ -97,8 +105,10 @@ def publish(
 
 def publication_status(session: Session, publication: OfferPublication) -> dict:
     """Where the publication is: its transactions' states and, once mirrored, the offer id."""
-    publish_row = session.get(OutboxTransaction, publication.publish_outbox_id) if publication.publish_outbox_id else None
-    approve_row = session.get(OutboxTransaction, publication.approve_outbox_id) if publication.approve_outbox_id else None
+    publish_row, approve_row = (
+        session.get(OutboxTransaction, row_id) if row_id else None
+        for row_id in (publication.publish_outbox_id, publication.approve_outbox_id)
+    )
     offer_id = None
     if publish_row is not None and publish_row.tx_hash is not None:
         offer_id = mirror.publication_offer_id(session, publication.contract, publish_row.tx_hash)

@@ -58,7 +58,9 @@ def consent_receipt(
     record = mirror.consent(session, deployment.registry, consent_id)
     if record is None:
         if consent_subject(session, deployment, consent_id) is not None:
-            raise ConsentError(404, "consent_pending", f"consent {consent_id} is being relayed; no receipt before it is on chain")
+            raise ConsentError(
+                404, "consent_pending", f"consent {consent_id} is being relayed; no receipt before it is on chain"
+            )
         raise ConsentError(404, "consent_unknown", f"no consent {consent_id}")
     offer = mirror.offer(session, deployment.registry, record.offer_id)
     purpose = purpose_of_hash(record.purpose)

@@ -27,7 +27,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(session: Session, subject_id: uuid.UUID, now: datetime, until: datetime | None) -> tuple[str, datetime]:
+def open_session(
+    session: Session, subject_id: uuid.UUID, now: datetime, until: datetime | None
+) -> tuple[str, datetime]:
     """A new token for `subject_id` (flushed, not committed) and its expiry."""
     token = _SCHEME + secrets.token_urlsafe(32)
     expires_at = now + SESSION_LIFETIME if until is None else min(now + SESSION_LIFETIME, until)

@@ -100,7 +100,9 @@ class SubjectStore:
     def open(self, row: ConsentSubject) -> OpenSubject:
         if row.master_key_id != self.keys.key_id:
             raise ConsentError(
-                503, "subject_key_unavailable", f"subject keys are wrapped by master key {row.master_key_id}, not this one"
+                503,
+                "subject_key_unavailable",
+                f"subject keys are wrapped by master key {row.master_key_id}, not this one",
             )
         try:
             return OpenSubject(row, vault.unwrap_subject_key(self.keys.master, row.id, row.subject_key))
@@ -143,7 +145,9 @@ class SubjectStore:
         subject.set_ledger(ledger)
         self.session.add(subject.row)
 
-    def record_consent(self, subject: OpenSubject, consent_id: str, pairwise: str, offer_id: int, now: datetime) -> None:
+    def record_consent(
+        self, subject: OpenSubject, consent_id: str, pairwise: str, offer_id: int, now: datetime
+    ) -> None:
         ledger = subject.ledger()
         ledger["consents"].setdefault(
             consent_id, {"subject": to_checksum_address(pairwise), "offer_id": offer_id, "accepted_at": now.isoformat()}

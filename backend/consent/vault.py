@@ -102,7 +102,8 @@ def wrap_subject_key(master: MasterKey, subject_id: uuid.UUID, subject_key: byte
 
 
 def unwrap_subject_key(master: MasterKey, subject_id: uuid.UUID, wrapped: bytes) -> bytes:
-    return _open(master.secret, _subject_key_aad(subject_id, master.key_id), wrapped, f"the key of subject {subject_id}")
+    aad = _subject_key_aad(subject_id, master.key_id)
+    return _open(master.secret, aad, wrapped, f"the key of subject {subject_id}")
 
 
 def _field_aad(subject_id: uuid.UUID, field: str) -> bytes:

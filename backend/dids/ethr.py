@@ -114,7 +114,8 @@ def _apply(state: _State, change: DidChange, chain_id: int, now: int) -> None:
         if not valid or delegate_type not in ("veriKey", "sigAuth"):
             state.delegates.pop(key, None)
             return
-        method = {"type": EcdsaSecp256k1RecoveryMethod2020, "blockchain_account_id": f"eip155:{chain_id}:{change.delegate}"}
+        account = f"eip155:{chain_id}:{change.delegate}"
+        method = {"type": EcdsaSecp256k1RecoveryMethod2020, "blockchain_account_id": account}
         state.delegates[key] = (state.delegate_count, delegate_type, method)
     elif change.kind == "attribute":
         match = _ATTRIBUTE.match(_text(change.name))
@@ -152,12 +153,16 @@ def ethr_document(did: EthrDid, changes: list[DidChange], now: int) -> EthrResol
     for change in changes:
         _apply(state, change, did.chain_id, now)
     version = changes[-1] if changes else None
-    updated = datetime.fromtimestamp(version.block_timestamp, UTC).isoformat().replace("+00:00", "Z") if version else None
+    updated = None
+    if version is not None:
+        updated = datetime.fromtimestamp(version.block_timestamp, UTC).isoformat().replace("+00:00", "Z")
     builder = DIDDocumentBuilder(did.did, context=list(CONTEXT))
     deactivated = state.owner == ZERO_ADDRESS
     if not deactivated:
         controller = builder.verification_method.add(
-            EcdsaSecp256k1RecoveryMethod2020, ident="controller", blockchain_account_id=f"eip155:{did.chain_id}:{state.owner}"
+            EcdsaSecp256k1RecoveryMethod2020,
+            ident="controller",
+            blockchain_account_id=f"eip155:{did.chain_id}:{state.owner}",
         )
         signers = [controller]
         if did.public_key is not None and state.owner == did.identity:

@@ -83,7 +83,9 @@ def parse_did(text: str) -> PkhDid | EthrDid:
             raise _malformed(text, "did:pkh is did:pkh:eip155:<chain id>:<address>")
         namespace, reference, account = parts
         if namespace != "eip155":
-            raise DidError(422, "did_method_not_supported", f"did:pkh namespace {namespace!r} is not served; use eip155")
+            raise DidError(
+                422, "did_method_not_supported", f"did:pkh namespace {namespace!r} is not served; use eip155"
+            )
         if not _DECIMAL_CHAIN.match(reference):
             raise _malformed(text, f"chain id {reference!r} is not a decimal number")
         return PkhDid(text, int(reference), _address(text, account))
@@ -98,7 +100,7 @@ def parse_did(text: str) -> PkhDid | EthrDid:
     if _PUBLIC_KEY.match(identifier):
         try:
             public_key = keys.PublicKey.from_compressed_bytes(bytes.fromhex(identifier[2:]))
-        except KeyValidationError:
+        except (KeyValidationError, ValueError):
             raise _malformed(text, f"{identifier} is not a secp256k1 public key") from None
         return EthrDid(text, int(network, 16), public_key.to_checksum_address(), bytes.fromhex(identifier[2:]))
     return EthrDid(text, int(network, 16), _address(text, identifier), None)

@@ -56,7 +56,9 @@ def _resolve(
     else:
         if did.chain_id != chain_id:
             raise DidError(
-                404, "did_unknown_network", f"{did.did} is on chain {did.chain_id}; this registry is on chain {chain_id}"
+                404,
+                "did_unknown_network",
+                f"{did.did} is on chain {did.chain_id}; this registry is on chain {chain_id}",
             )
         if did_registry is None:
             raise DidError(404, "did_registry_not_deployed", "no DIDRegistry in this deployment")

@@ -121,15 +121,17 @@ def world(make_api, database_url, tmp_path, anvil_node, w3, registry, token, adm
     consents = deploy(w3, "ConsentRegistry", registry.address)
     dids = deploy(w3, "DIDRegistry")
     start = w3.eth.block_number
-    manifest = DeploymentManifest(
-        chain_id=w3.eth.chain_id,
-        contracts={
-            "ParticipantRegistry": DeployedContract("ParticipantRegistry", registry.address, start, "0x" + "00" * 32, ""),
-            "TokenUSD": DeployedContract("SettlementToken", token.address, start, "0x" + "00" * 32, ""),
-            "ConsentRegistry": DeployedContract("ConsentRegistry", consents.address, start, "0x" + "00" * 32, ""),
-            "DIDRegistry": DeployedContract("DIDRegistry", dids.address, start, "0x" + "00" * 32, ""),
-        },
-    )
+    entries = {
+        "ParticipantRegistry": ("ParticipantRegistry", registry),
+        "TokenUSD": ("SettlementToken", token),
+        "ConsentRegistry": ("ConsentRegistry", consents),
+        "DIDRegistry": ("DIDRegistry", dids),
+    }
+    contracts = {
+        name: DeployedContract(artifact, contract.address, start, "0x" + "00" * 32, "")
+        for name, (artifact, contract) in entries.items()
+    }
+    manifest = DeploymentManifest(chain_id=w3.eth.chain_id, contracts=contracts)
     manifest_path = tmp_path / "deployment.json"
     manifest.save(manifest_path)
     master = MasterKey.generate()

@@ -83,7 +83,13 @@ def test_did_ethr_follows_the_change_chain(world, accounts):
     assert found["delegate-4"]["type"] == "Ed25519VerificationKey2018"
     assert found["delegate-5"]["type"] == "X25519KeyAgreementKey2019"
     assert fragments(document, "authentication") == ["controller", "delegate-2"]
-    assert fragments(document, "assertionMethod") == ["controller", "delegate-1", "delegate-2", "delegate-3", "delegate-4"]
+    assert fragments(document, "assertionMethod") == [
+        "controller",
+        "delegate-1",
+        "delegate-2",
+        "delegate-3",
+        "delegate-4",
+    ]
     assert fragments(document, "keyAgreement") == ["delegate-5"]
     assert document["service"] == [
         {"id": f"{did}#service-1", "type": "MessagingService", "serviceEndpoint": endpoint.decode()}
@@ -99,7 +105,8 @@ def test_did_ethr_follows_the_change_chain(world, accounts):
     assert methods(document)["controller"]["blockchainAccountId"].endswith(new_owner)
 
     with Session(engine_for(world.settings.database_url)) as session:
-        session.execute(delete(DidChange).where(DidChange.block_number == w3.eth.get_transaction_receipt(first).blockNumber))
+        same_block = w3.eth.get_transaction_receipt(first).blockNumber
+        session.execute(delete(DidChange).where(DidChange.block_number == same_block))
         session.commit()
     broken = resolve(world, did)
     assert (broken.status_code, broken.json()["error"]["code"]) == (503, "did_mirror_incomplete")

@@ -64,3 +64,14 @@ def test_grant_read_withdraw_export_erase(world):
     with Session(engine_for(world.settings.database_url)) as session:
         assert len(session.exec(select(ConsentAccess)).all()) == 3
         assert session.get(ConsentWithdrawal, consent_id).outbox_id == withdrawn["outbox_id"]
+
+
+def test_a_grant_still_being_relayed_can_be_withdrawn(world):
+    advertiser, address = world.advertiser()
+    offer = world.publish_offer(advertiser)
+    consumer = world.consumer("gina")
+    consent_id = consumer.grant(offer, expiry=world.chain_now() + 90 * DAY)["consent_id"]
+    assert consumer.withdraw(consent_id, address)["consent_id"] == consent_id, "accepted before the grant is mined"
+    world.settle()
+    assert world.consents.functions.consentRecord(consent_id).call()[3] == WITHDRAWN, "relayed in order"
+    assert world.read(advertiser, consumer.pairwise(address).address).status_code == 403

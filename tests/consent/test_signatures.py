@@ -46,7 +46,8 @@ def code(response) -> tuple[int, str]:
 
 def relays(world) -> int:
     with Session(engine_for(world.settings.database_url)) as session:
-        return len(session.exec(select(OutboxTransaction).where(OutboxTransaction.kind == "ConsentRegistry.grant")).all())
+        statement = select(OutboxTransaction).where(OutboxTransaction.kind == "ConsentRegistry.grant")
+        return len(session.exec(statement).all())
 
 
 @pytest.fixture
@@ -79,7 +80,8 @@ def test_grants_with_bad_signatures_are_refused_and_never_relayed(world, setting
     forged = cm.sign(consent, Account.create().key, chain_id, registry)
     assert code(post(world, consumer, consent, forged)) == (401, "invalid_signature")
     tampered = replace(consent, expiry=consent.expiry + 365 * DAY)
-    assert code(post(world, consumer, tampered, cm.sign(consent, key.key, chain_id, registry))) == (401, "invalid_signature")
+    signed_before = cm.sign(consent, key.key, chain_id, registry)
+    assert code(post(world, consumer, tampered, signed_before)) == (401, "invalid_signature")
     assert code(post(world, consumer, consent, b"\x00" * 65)) == (401, "invalid_signature")
 
     richer = consent_for(world, key, offer, compensation=int(offer["compensation"]) * 10)
@@ -114,12 +116,14 @@ def test_withdrawals_and_sweeps_with_bad_signatures_are_refused(world, setting):
 
     withdrawal = cm.Withdrawal(key.address, bytes.fromhex(consent_id[2:]), deadline)
     stranger = Account.create()
-    assert code(withdraw(withdrawal, cm.sign(withdrawal, stranger.key, chain_id, registry))) == (401, "invalid_signature")
+    by_stranger = cm.sign(withdrawal, stranger.key, chain_id, registry)
+    assert code(withdraw(withdrawal, by_stranger)) == (401, "invalid_signature")
     theirs = replace(withdrawal, subject=stranger.address)
     assert code(withdraw(theirs, cm.sign(theirs, stranger.key, chain_id, registry))) == (403, "not_the_subject")
     wrong_chain = cm.sign(withdrawal, key.key, chain_id + 1, registry)
     assert code(withdraw(withdrawal, wrong_chain, {"chainId": chain_id + 1})) == (401, "wrong_chain")
-    assert code(withdraw(withdrawal, cm.sign(withdrawal, key.key, chain_id, OTHER_REGISTRY))) == (401, "invalid_signature")
+    elsewhere = cm.sign(withdrawal, key.key, chain_id, OTHER_REGISTRY)
+    assert code(withdraw(withdrawal, elsewhere)) == (401, "invalid_signature")
     late = replace(withdrawal, deadline=world.chain_now() - 1)
     assert code(withdraw(late, cm.sign(late, key.key, chain_id, registry))) == (422, "signature_expired")
     assert world.read(setting[0], key.address).status_code == 200, "none of those withdrew anything"

@@ -64,7 +64,7 @@ def signing_domain(settings: SettingsDep) -> DomainOut:
 
 @router.get("/pairwise-message", dependencies=[public()])
 def pairwise_derivation_message(grantee: Address, settings: SettingsDep) -> PairwiseMessageOut:
-    """The text a wallet signs (personal_sign) to derive its pairwise key for `grantee`; see backend.consent.pairwise."""
+    """The text a wallet signs (personal_sign) to derive its pairwise key for `grantee` (backend.consent.pairwise)."""
     deployment = deployment_of(settings)
     return PairwiseMessageOut(
         message=pairwise_message(deployment.chain_id, deployment.registry, grantee),
@@ -74,7 +74,9 @@ def pairwise_derivation_message(grantee: Address, settings: SettingsDep) -> Pair
 
 
 @router.post("/typed-data", dependencies=[public()])
-def consent_typed_data(body: ConsentTypedDataRequest, session: SessionDep, settings: SettingsDep, now: NowDep) -> TypedDataOut:
+def consent_typed_data(
+    body: ConsentTypedDataRequest, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> TypedDataOut:
     """The eth_signTypedData_v4 payload for a consent to an offer, with a fresh random nonce and a deadline."""
     deployment = deployment_of(settings)
     offer = mirror_offer(session, deployment.registry, body.offer_id)
@@ -113,8 +115,9 @@ def grant_consent(
     """
     writer = writer_of(settings, enqueue)
     store, subject = open_subject(session, settings, subject_id)
+    signature = bytes.fromhex(body.signature[2:])
     accepted = grants.accept_grant(
-        session, store, writer, subject, body.message.to_message(), bytes.fromhex(body.signature[2:]), _claim(body.domain), now
+        session, store, writer, subject, body.message.to_message(), signature, _claim(body.domain), now
     )
     session.flush()
     session.commit()
@@ -126,7 +129,9 @@ def grant_consent(
 
 
 @router.post("/sweeps", status_code=202, dependencies=[public()])
-def sweep_rewards(body: SignedSweepIn, session: SessionDep, settings: SettingsDep, enqueue: EnqueueDep, now: NowDep) -> SweepAccepted:
+def sweep_rewards(
+    body: SignedSweepIn, session: SessionDep, settings: SettingsDep, enqueue: EnqueueDep, now: NowDep
+) -> SweepAccepted:
     """Relay a signed Sweep: the pairwise address's rewards in one token go to the recipient it names."""
     request = body.message.to_message()
     amount, relay = grants.accept_sweep(
@@ -135,13 +140,22 @@ def sweep_rewards(body: SignedSweepIn, session: SessionDep, settings: SettingsDe
     session.flush()
     session.commit()
     return SweepAccepted(
-        subject=request.subject, token=request.token, recipient=request.recipient, amount=str(amount), outbox_id=_outbox_id(relay)
+        subject=request.subject,
+        token=request.token,
+        recipient=request.recipient,
+        amount=str(amount),
+        outbox_id=_outbox_id(relay),
     )
 
 
 @router.post("/{consent_id}/withdrawal", status_code=202, dependencies=[public()])
 def withdraw_consent(
-    consent_id: str, body: SignedWithdrawalIn, session: SessionDep, settings: SettingsDep, enqueue: EnqueueDep, now: NowDep
+    consent_id: str,
+    body: SignedWithdrawalIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    enqueue: EnqueueDep,
+    now: NowDep,
 ) -> WithdrawalAccepted:
     """Withdraw a consent by the pairwise key's signature: refused for data from now on, then relayed."""
     if consent_id.lower() != body.message.consentId:

@@ -78,14 +78,18 @@ def export_data(subject_id: SubjectIdDep, session: SessionDep, settings: Setting
 
 
 @router.delete("/me", dependencies=[public()])
-def erase_data(body: ErasureIn, session: SessionDep, settings: SettingsDep, enqueue: EnqueueDep, now: NowDep) -> ErasureOut:
+def erase_data(
+    body: ErasureIn, session: SessionDep, settings: SettingsDep, enqueue: EnqueueDep, now: NowDep
+) -> ErasureOut:
     """Erase the consumer: needs a fresh SIWE message stating the erasure statement, plus any signed withdrawals.
 
     Completes off chain whatever withdrawals arrive; see backend.consent.erasure.
     """
     message = _signed_in(session, settings, body.message, body.signature, now)
     if message.statement != erasure.ERASURE_STATEMENT:
-        raise ConsentError(422, "erasure_statement_required", f"the message's statement must be: {erasure.ERASURE_STATEMENT}")
+        raise ConsentError(
+            422, "erasure_statement_required", f"the message's statement must be: {erasure.ERASURE_STATEMENT}"
+        )
     writer = writer_of(settings, enqueue)
     store = SubjectStore(session, keys_of(settings))
     row = store.by_wallet(message.address)
