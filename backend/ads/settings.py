@@ -69,7 +69,7 @@ def ingest_components(settings: Settings) -> IngestComponents:
         epoch_seconds=settings.epoch_seconds,
         redis=redis,
         key_prefix=settings.ads_redis_prefix,
-        bot_user_agents=settings.ads_bot_user_agents or DEFAULT_BOT_USER_AGENTS,
-        datacenter_ranges=settings.ads_datacenter_ranges or DEFAULT_DATACENTER_RANGES,
+        bot_user_agents=settings.ads_bot_user_agents_path or DEFAULT_BOT_USER_AGENTS,
+        datacenter_ranges=settings.ads_datacenter_ranges_path or DEFAULT_DATACENTER_RANGES,
         policy=screening_policy(settings),
     )

@@ -76,10 +76,10 @@ class Settings(BaseSettings):
         "production; unset elsewhere: backend.ads.settings.DEVELOPMENT_HASH_KEY (public, fixed)",
     )
     ads_retention_days: int = Field(30, ge=1, description="days keyed IP and device hashes are kept before the purge")
-    ads_bot_user_agents: Path | None = Field(
+    ads_bot_user_agents_path: Path | None = Field(
         None, description="bot user-agent substrings, one a line; unset: the list shipped in backend/ads/data"
     )
-    ads_datacenter_ranges: Path | None = Field(
+    ads_datacenter_ranges_path: Path | None = Field(
         None, description="data-centre IP ranges (CIDR), one a line; unset: the list shipped in backend/ads/data"
     )
     ads_max_event_age: int = Field(172_800, gt=0, description="seconds; older ad events are filtered (2 days)")
