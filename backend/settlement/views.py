@@ -71,7 +71,7 @@ def settlement_status(
     settlement: Settlement, outbox: OutboxTransaction | None, mirrored: ChainSettlement | None, challenged: bool
 ) -> str:
     if settlement.status != SettlementStatus.LIVE:
-        return settlement.status.value
+        return str(settlement.status)
     if mirrored is not None:
         return "challenged" if mirrored.status == "committed" and challenged else mirrored.status
     if outbox is not None and outbox.status == OutboxStatus.MINED:

@@ -19,9 +19,10 @@ from backend.worker.celery_app import make_celery
 REDIS = "redis://127.0.0.1:6379"
 
 
-def worker_env(settings: Settings, broker_url: str) -> dict[str, str]:
+def worker_env(settings: Settings, broker_url: str | None = None) -> dict[str, str]:
+    """The TRUSTLEDGER_* environment of `settings`; with `broker_url`, the production path's broker and Redis."""
     secret = lambda value: value.get_secret_value()  # noqa: E731
-    return {
+    env = {
         **os.environ,
         "TRUSTLEDGER_ENVIRONMENT": "test",
         "TRUSTLEDGER_DATABASE_URL": settings.database_url,
@@ -33,9 +34,10 @@ def worker_env(settings: Settings, broker_url: str) -> dict[str, str]:
         "TRUSTLEDGER_MASTER_KEY": secret(settings.master_key),
         "TRUSTLEDGER_CONTENT_STORE_URL": settings.content_store_url,
         "TRUSTLEDGER_EPOCH_SECONDS": str(settings.epoch_seconds),
-        "TRUSTLEDGER_BROKER_URL": broker_url,
-        "TRUSTLEDGER_REDIS_URL": broker_url,
     }
+    if broker_url is not None:
+        env.update(TRUSTLEDGER_BROKER_URL=broker_url, TRUSTLEDGER_REDIS_URL=broker_url)
+    return env
 
 
 class Worker:
