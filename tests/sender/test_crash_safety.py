@@ -17,6 +17,10 @@ from backend.core.db import engine_for
 from tests.sender.support import DEPLOYER, RELAYER, calldata, outbox_rows, transactions_from
 
 
+# The receipt step's first call: the keys' mined nonces ("latest"; signing asks for "pending").
+RECEIPT_CHECK = "eth_getTransactionCount:latest"
+
+
 def worker_env(settings) -> dict[str, str]:
     return {
         **os.environ,
@@ -54,7 +58,10 @@ def assert_exactly_one_transaction(w3, admin, first_block: int, nonce: int, row)
 
 @pytest.mark.parametrize(
     ("killed_after", "status_left"),
-    [("eth_sendRawTransaction", OutboxStatus.SIGNED), ("eth_getTransactionReceipt", OutboxStatus.BROADCAST)],
+    [
+        ("eth_sendRawTransaction", OutboxStatus.SIGNED),
+        (RECEIPT_CHECK, OutboxStatus.BROADCAST),
+    ],
 )
 def test_killed_after_broadcast_leaves_one_transaction(
     w3, token, admin, settings, make_sender, killed_after, status_left
@@ -82,7 +89,7 @@ def test_killed_after_broadcast_leaves_one_transaction(
     ("killed_after", "resent_as"),
     [
         ("eth_sendRawTransaction", "the broadcast of a signed row"),
-        ("eth_getTransactionReceipt", "a rebroadcast when the receipt check finds it unknown"),
+        (RECEIPT_CHECK, "a rebroadcast when the receipt check finds it unknown"),
     ],
 )
 def test_killed_after_broadcast_and_lost_by_the_node_resends_the_same_bytes(
@@ -104,5 +111,5 @@ def test_killed_after_broadcast_and_lost_by_the_node_resends_the_same_bytes(
 
     [row] = outbox_rows(settings.database_url)
     assert row.raw_tx == raw_before
-    assert row.attempts == (1 if killed_after == "eth_getTransactionReceipt" else 0), resent_as
+    assert row.attempts == (1 if killed_after == RECEIPT_CHECK else 0), resent_as
     assert_exactly_one_transaction(w3, admin, first_block, nonce, row)

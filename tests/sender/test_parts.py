@@ -5,6 +5,10 @@ from __future__ import annotations
 import httpx
 import orjson
 import pytest
+from eth_account import Account
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from eth_abi import encode
@@ -13,12 +17,15 @@ from sqlmodel import Session
 
 from backend.chain.outbox import OutboxStatus, enqueue
 from backend.chain.sender import Fees, JsonRpc, RpcError, RpcTransportError, quote_fees
+from backend.chain.sender.encoding import TransactionSigner
 from backend.chain.sender.reverts import decode_revert, revert_data
 from backend.core.db import engine_for
 from backend.db.migrate import upgrade_database
 from backend.worker.celery_app import BEAT_SCHEDULE, TASK_MODULES
 from tests.sender.databases import TABLES, postgres_database
 from tests.sender.support import calldata, outbox_rows
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 class ScriptedRpc(JsonRpc):
@@ -124,3 +131,29 @@ def test_migration_creates_exactly_the_models_tables(kind, tmp_path):
     else:
         with postgres_database("sender_migration") as url:
             check(url)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    key=st.binary(min_size=32, max_size=32).filter(lambda k: 0 < int.from_bytes(k, "big") < SECP256K1_N),
+    chain_id=st.integers(1, 2**32),
+    nonce=st.integers(0, 2**64 - 1),
+    gas=st.integers(21_000, 30_000_000),
+    value=st.integers(0, 2**256 - 1),
+    data=st.binary(max_size=200),
+    tip=st.integers(0, 2**128),
+    extra=st.integers(0, 2**128),
+    legacy=st.booleans(),
+)
+def test_transactions_are_signed_to_the_same_bytes_as_eth_account(key, chain_id, nonce, gas, value, data, tip, extra, legacy):
+    to = Account.create().address
+    fees = Fees(gas_price=tip) if legacy else Fees(max_fee_per_gas=tip + extra, max_priority_fee_per_gas=tip)
+    ours = TransactionSigner(key).sign(chain_id=chain_id, nonce=nonce, to=to, value=value, data=data, gas=gas, fees=fees)
+
+    reference = {"chainId": chain_id, "nonce": nonce, "to": to, "value": value, "data": data, "gas": gas, **fees.fields()}
+    if not legacy:
+        reference["type"] = 2
+    theirs = Account.from_key(key).sign_transaction(reference)
+    assert ours.raw == bytes(theirs.raw_transaction)
+    assert ours.hash == theirs.hash.to_0x_hex()
+    assert Account.recover_transaction(ours.raw) == Account.from_key(key).address

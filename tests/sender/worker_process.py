@@ -1,8 +1,8 @@
 """A sender in its own process, for the crash and concurrency tests.
 
-    python -m tests.sender.worker_process crash-after <rpc method>
+    python -m tests.sender.worker_process crash-after <rpc method>[:<first param>]
         drain the outbox, but SIGKILL this process right after the node answered the first
-        batch containing <rpc method> (before the sender could record what it learnt)
+        batch containing that call (before the sender could record what it learnt)
     python -m tests.sender.worker_process drain <go-file> <batch size>
         wait until <go-file> exists, drain, print how many rows this process signed
 
@@ -23,13 +23,16 @@ from backend.core.config import Settings
 
 
 class KillingRpc(JsonRpc):
-    def __init__(self, url: str, method: str):
+    def __init__(self, url: str, call: str):
         super().__init__(url)
-        self.method = method
+        self.method, _, self.param = call.partition(":")
+
+    def _matches(self, method: str, params: list) -> bool:
+        return method == self.method and (not self.param or self.param in params)
 
     def batch(self, calls):
         results = super().batch(calls)
-        if any(method == self.method for method, _ in calls):
+        if any(self._matches(method, params) for method, params in calls):
             os.kill(os.getpid(), signal.SIGKILL)
         return results
 

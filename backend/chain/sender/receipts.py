@@ -10,18 +10,21 @@ transaction:
 3. it does not, and the key's mined nonce is past the row's: another transaction took the
    nonce; the row fails. The mined nonce is read before the receipts, so a transaction of
    ours mined in between is seen by the receipt look-up and never taken for case 3.
+   (Nor can a receipt be missed by reading the nonce first: a row whose nonce was not yet
+   mined is simply looked at again in the next pass.)
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
+from backend.chain.sender.encoding import TransactionSigner
 from backend.chain.sender.fees import Fees
 from backend.chain.sender.policy import SenderPolicy
 from backend.chain.sender.reverts import decode_revert, revert_data
@@ -44,19 +47,42 @@ def track_receipts(
 ) -> int:
     """Settle broadcast rows that have a receipt; returns how many rows changed state."""
     with Session(engine, expire_on_commit=False) as session:
+        candidates = session.exec(
+            select(OutboxTransaction.id, OutboxTransaction.sender, OutboxTransaction.nonce, OutboxTransaction.broadcast_at)
+            .where(OutboxTransaction.status == OutboxStatus.BROADCAST)
+            .order_by(OutboxTransaction.sender, OutboxTransaction.nonce)
+            .limit(limit)
+        ).all()
+        if not candidates:
+            return 0
+        senders = sorted({candidate.sender for candidate in candidates})
+        try:
+            replies = rpc.batch(
+                [("eth_blockNumber", [])] + [("eth_getTransactionCount", [sender, "latest"]) for sender in senders]
+            )
+        except RpcTransportError as error:
+            log.warning("outbox: node unreachable while reading receipts: %s", error)
+            return 0
+        head = int(replies[0], 16)
+        mined_nonce = {sender: int(reply, 16) for sender, reply in zip(senders, replies[1:])}
+        # A key's transactions are mined in nonce order: below its mined nonce a receipt exists,
+        # at or above it none can, so those rows cost no look-up until they are old enough to check.
+        overdue = now - timedelta(seconds=policy.rebroadcast_after_seconds)
+        wanted = [
+            c.id for c in candidates if c.nonce < mined_nonce[c.sender] or c.broadcast_at <= overdue
+        ]
+        if not wanted:
+            return 0
         rows = list(
             session.exec(
                 select(OutboxTransaction)
-                .where(OutboxTransaction.status == OutboxStatus.BROADCAST)
+                .where(col(OutboxTransaction.id).in_(wanted), OutboxTransaction.status == OutboxStatus.BROADCAST)
                 .order_by(OutboxTransaction.sender, OutboxTransaction.nonce)
-                .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all()
         )
-        if not rows:
-            return 0
         try:
-            changed = _track(session, rpc, rows, chain_id, fees, signer, policy, now)
+            changed = _track(session, rpc, rows, head, mined_nonce, chain_id, fees, signer, policy, now)
         except RpcTransportError as error:
             log.warning("outbox: node unreachable while reading receipts: %s", error)
             return 0
@@ -64,18 +90,11 @@ def track_receipts(
         return changed
 
 
-def _track(session, rpc, rows, chain_id, fees, signer, policy, now) -> int:
-    senders = sorted({row.sender for row in rows})
-    hashes = [(row, tx_hash) for row in rows for tx_hash in row.all_hashes]
-    replies = rpc.batch(
-        [("eth_blockNumber", [])]
-        + [("eth_getTransactionCount", [sender, "latest"]) for sender in senders]
-        + [("eth_getTransactionReceipt", [tx_hash]) for _, tx_hash in hashes]
-    )
-    head = int(replies[0], 16)
-    mined_nonce = {sender: int(reply, 16) for sender, reply in zip(senders, replies[1 : 1 + len(senders)])}
+def _track(session, rpc, rows, head, mined_nonce, chain_id, fees, signer, policy, now) -> int:
+    hashes = [(row, tx_hash) for row in rows if row.nonce < mined_nonce[row.sender] for tx_hash in row.all_hashes]
+    replies = rpc.batch([("eth_getTransactionReceipt", [tx_hash]) for _, tx_hash in hashes])
     receipts: dict[int, dict] = {}
-    for (row, tx_hash), receipt in zip(hashes, replies[1 + len(senders) :]):
+    for (row, _), receipt in zip(hashes, replies):
         if isinstance(receipt, dict):
             receipts[row.id] = receipt
     changed = 0
@@ -93,7 +112,7 @@ def _track(session, rpc, rows, chain_id, fees, signer, policy, now) -> int:
         row
         for row in rows
         if row.id not in receipts
-        and (now - row.broadcast_at).total_seconds() >= policy.rebroadcast_after_seconds
+        and row.broadcast_at <= now - timedelta(seconds=policy.rebroadcast_after_seconds)
         and (row.next_attempt_at is None or row.next_attempt_at <= now)
     ]
     if waiting:
@@ -180,7 +199,7 @@ def _check_stuck(session, row, head, chain_id, fees, signer, policy, now) -> int
     replaced = row.tx_hash
     sign_row(
         row,
-        signer(session, row.sender),
+        TransactionSigner(signer(session, row.sender).key),
         chain_id=chain_id,
         nonce=row.nonce,
         gas=row.gas,

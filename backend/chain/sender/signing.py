@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from backend.chain.nonces import advance, lock_nonce, next_free_nonce
 from backend.chain.outbox import IN_FLIGHT, PENDING, OutboxStatus, OutboxTransaction
+from backend.chain.sender.encoding import TransactionSigner
 from backend.chain.sender.fees import Fees
 from backend.chain.sender.policy import SenderPolicy
 from backend.chain.sender.reverts import decode_revert, revert_data
@@ -37,20 +38,17 @@ def call_object(row: OutboxTransaction) -> dict:
     return {"from": row.sender, "to": row.to, "data": "0x" + row.data.hex(), "value": hex(row.value)}
 
 
-def sign_row(row: OutboxTransaction, account: LocalAccount, *, chain_id: int, nonce: int, gas: int, fees: Fees) -> None:
-    transaction = {"chainId": chain_id, "nonce": nonce, "to": row.to, "value": row.value, "data": row.data, "gas": gas}
-    transaction.update(fees.fields())
-    if fees.is_eip1559:
-        transaction["type"] = 2
-    signed = account.sign_transaction(transaction)
+def sign_row(
+    row: OutboxTransaction, signer: TransactionSigner, *, chain_id: int, nonce: int, gas: int, fees: Fees
+) -> None:
+    signed = signer.sign(chain_id=chain_id, nonce=nonce, to=row.to, value=row.value, data=row.data, gas=gas, fees=fees)
     row.nonce, row.gas = nonce, gas
     row.max_fee_per_gas, row.max_priority_fee_per_gas, row.gas_price = (
         fees.max_fee_per_gas,
         fees.max_priority_fee_per_gas,
         fees.gas_price,
     )
-    row.raw_tx = bytes(signed.raw_transaction)
-    row.tx_hash = signed.hash.to_0x_hex()
+    row.raw_tx, row.tx_hash = signed.raw, signed.hash
 
 
 def _due(now: datetime):
@@ -121,7 +119,7 @@ def sign_queued(
 
 
 def _sign_rows(session, rpc, rows, account, counter, chain_id, fees, policy, now) -> int:
-    sender = account.address
+    sender, signer = account.address, TransactionSigner(account.key)
     to_estimate = [row for row in rows if row.gas is None and policy.gas_limit is None]
     try:
         replies = rpc.batch(
@@ -166,7 +164,7 @@ def _sign_rows(session, rpc, rows, account, counter, chain_id, fees, policy, now
             changed += 1
             continue
         gas = row.gas or policy.gas_limit or int(estimate, 16) * (100 + policy.gas_margin_percent) // 100
-        sign_row(row, account, chain_id=chain_id, nonce=nonce, gas=gas, fees=quote)
+        sign_row(row, signer, chain_id=chain_id, nonce=nonce, gas=gas, fees=quote)
         row.status, row.signed_at, row.error, row.next_attempt_at = OutboxStatus.SIGNED, now, None, None
         nonce += 1
         changed += 1
