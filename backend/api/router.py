@@ -35,6 +35,6 @@ v1_router.include_router(challenges.router)
 v1_router.include_router(proofs.router)
 
 api_router = APIRouter()
+api_router.include_router(digital_link.router)  # first: every product scan is matched against it
 api_router.include_router(health.router)
 api_router.include_router(v1_router)
-api_router.include_router(digital_link.router)

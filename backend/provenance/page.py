@@ -8,16 +8,19 @@ indexer's mirror of ProvenanceRegistry events provides another with the same met
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from sqlalchemy import BigInteger, ColumnElement, Select, bindparam, literal
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from backend.identity.models import Participant
 from backend.provenance.digital_link import DigitalLink
 from backend.provenance.identifiers import CANONICAL_HOST, UnsupportedIdentifier, canonical_uri
 from backend.provenance.models import AnchorBatch, EpcisEvent, EpcisEventItem, Product, ProductItem, SerialBatch
-from backend.provenance.scan_signals import Scan, ScanPolicy, summarise
+from backend.provenance.scan_signals import ScanPolicy, summarise
 from backend.provenance.service import SCAN_LOOKBACK, TagCheck, scans_since
 from backend.provenance.verdict import ProductFacts, Verdict, VerdictPolicy, assess
 
@@ -41,19 +44,56 @@ DISPOSITION_WORDS = {
 
 
 class ChainFacts(Protocol):
-    def anchored_block(self, anchor: AnchorBatch) -> int | None: ...
+    """SQL for the chain's facts, so the page reads item, history and facts in one query.
 
-    def recalled(self, product: Product, batch: SerialBatch) -> bool: ...
+    Implementations are hashable values: the page's query is built once per facts source.
+    """
+
+    def anchored_block(self, anchor: type[AnchorBatch]) -> ColumnElement:
+        """The block a row of `anchor` is anchored in; NULL while it is not on chain."""
+        ...
+
+    def recalled(self, gtin_number: ColumnElement, serials_root: ColumnElement) -> ColumnElement:
+        """Whether the product class (GTIN as a number) or its serial batch (by root) is recalled."""
+        ...
 
 
+@dataclass(frozen=True)
 class RecordedChainFacts:
     """What the backend recorded itself: `anchor_batch.anchored_block`; no recall mirror."""
 
-    def anchored_block(self, anchor: AnchorBatch) -> int | None:
+    def anchored_block(self, anchor: type[AnchorBatch]) -> ColumnElement:
         return anchor.anchored_block
 
-    def recalled(self, product: Product, batch: SerialBatch) -> bool:
-        return False
+    def recalled(self, gtin_number: ColumnElement, serials_root: ColumnElement) -> ColumnElement:
+        return literal(False)
+
+
+@lru_cache(maxsize=8)
+def _page_query(chain: ChainFacts) -> Select:
+    """The item, its brand, chain facts and events: one row per event (one with NULL event
+    columns when there is none), the item's columns repeated. Built once: composing the
+    statement cost more than running it."""
+    brand, actor = aliased(Participant), aliased(Participant)
+    return (
+        select(
+            ProductItem.claimed_at, Product.name, brand.display_name.label("brand_name"),
+            chain.recalled(bindparam("gtin_number", type_=BigInteger), SerialBatch.serials_root).label("chain_recalled"),
+            EpcisEvent.biz_step, EpcisEvent.disposition, EpcisEvent.read_point, EpcisEvent.biz_location,
+            EpcisEvent.event_time, EpcisEvent.time_zone_offset, EpcisEvent.event_hash,
+            actor.display_name.label("actor_name"), chain.anchored_block(AnchorBatch).label("block"),
+        )
+        .select_from(ProductItem)
+        .join(SerialBatch, SerialBatch.id == ProductItem.batch_id)
+        .join(Product, Product.id == SerialBatch.product_id)
+        .join(brand, brand.id == Product.brand_id)
+        .outerjoin(EpcisEventItem, EpcisEventItem.item_id == ProductItem.id)
+        .outerjoin(EpcisEvent, EpcisEvent.id == EpcisEventItem.event_id)
+        .outerjoin(actor, actor.id == EpcisEvent.actor_id)
+        .outerjoin(AnchorBatch, AnchorBatch.id == EpcisEvent.anchor_batch_id)
+        .where(ProductItem.gtin == bindparam("gtin"), ProductItem.serial == bindparam("serial"))
+        .order_by(EpcisEvent.event_time, EpcisEvent.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -117,61 +157,48 @@ def build_page(
     scan_policy: ScanPolicy = ScanPolicy(),
     tag: TagCheck | None = None,
 ) -> ProductPage:
-    """Everything the page shows for `gtin`/`serial` (already validated), and the verdict."""
+    """Everything the page shows for `gtin`/`serial` (already validated), and the verdict.
+
+    Two queries of columns, not entities (the item with its history and chain facts, then its
+    scans), because this page is what every scan of every product opens.
+    """
     chain = chain or RecordedChainFacts()
     path = DigitalLink(gtin, serial).path()
     found = session.exec(
-        select(ProductItem, SerialBatch, Product, Participant)
-        .join(SerialBatch, SerialBatch.id == ProductItem.batch_id)
-        .join(Product, Product.id == SerialBatch.product_id)
-        .join(Participant, Participant.id == Product.brand_id)
-        .where(ProductItem.gtin == gtin, ProductItem.serial == serial)
-    ).first()
-    if found is None:
-        product = session.exec(select(Product).where(Product.gtin == gtin)).first()
+        _page_query(chain), params={"gtin": gtin, "serial": serial, "gtin_number": int(gtin)}
+    ).all()
+    if not found:
+        product_name = session.exec(select(Product.name).where(Product.gtin == gtin)).first()
         assessment = assess(ProductFacts(registered=False), verdict_policy)
         return ProductPage(
-            gtin, serial, path, product.name if product else None, None,
+            gtin, serial, path, product_name, None,
             assessment.verdict, assessment.reason, None, [], now,
         )
-    item, batch, product, brand = found
-    rows = session.exec(
-        select(EpcisEvent, Participant, AnchorBatch)
-        .join(EpcisEventItem, EpcisEventItem.event_id == EpcisEvent.id)
-        .join(Participant, Participant.id == EpcisEvent.actor_id)
-        .outerjoin(AnchorBatch, AnchorBatch.id == EpcisEvent.anchor_batch_id)
-        .where(EpcisEventItem.item_id == item.id)
-        .order_by(EpcisEvent.event_time, EpcisEvent.id)
-    ).all()
-    timeline = []
-    for event, actor, anchor in rows:
-        timeline.append(
-            TimelineEntry(
-                title=STEP_TITLES.get(event.biz_step, event.biz_step),
-                outcome=DISPOSITION_WORDS.get(event.disposition or ""),
-                place=describe_place(event.biz_location or event.read_point),
-                actor=actor.display_name,
-                when=_local_time(event.event_time, event.time_zone_offset),
-                when_iso=event.event_time.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
-                anchored_block=chain.anchored_block(anchor) if anchor is not None else None,
-                event_hash=event.event_hash,
-            )
+    item = found[0]
+    rows = [row for row in found if row.event_hash is not None]
+    timeline = [
+        TimelineEntry(
+            title=STEP_TITLES.get(row.biz_step, row.biz_step),
+            outcome=DISPOSITION_WORDS.get(row.disposition or ""),
+            place=describe_place(row.biz_location or row.read_point),
+            actor=row.actor_name,
+            when=_local_time(row.event_time, row.time_zone_offset),
+            when_iso=row.event_time.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+            anchored_block=row.block,
+            event_hash=row.event_hash,
         )
-    dispositions = {event.disposition for event, _, _ in rows}
-    signals = summarise(
-        (Scan(scan.scanned_at, scan.client, scan.country, scan.link_preview) for scan in scans_since(
-            session, gtin, serial, now - SCAN_LOOKBACK
-        )),
-        scan_policy,
-    )
+        for row in rows
+    ]
+    dispositions = {row.disposition for row in rows}
+    signals = summarise(scans_since(session, gtin, serial, now - SCAN_LOOKBACK), scan_policy)
     anchored = sum(1 for entry in timeline if entry.anchored_block is not None)
     facts = ProductFacts(
         registered=True,
         anchored_events=anchored,
         pending_events=len(timeline) - anchored,
-        recalled=chain.recalled(product, batch) or "recalled" in dispositions,
+        recalled=bool(item.chain_recalled) or "recalled" in dispositions,
         destroyed="destroyed" in dispositions,
-        retail_sales=sum(1 for event, _, _ in rows if event.biz_step == "retail_selling"),
+        retail_sales=sum(1 for row in rows if row.biz_step == "retail_selling"),
         distinct_clients=signals.distinct_clients,
         far_apart_scans=signals.far_apart,
         tag_replayed=tag is not None and tag.replayed,
@@ -180,6 +207,6 @@ def build_page(
     )
     assessment = assess(facts, verdict_policy)
     return ProductPage(
-        gtin, serial, path, product.name, brand.display_name,
+        gtin, serial, path, item.name, item.brand_name,
         assessment.verdict, assessment.reason, assessment.claim_note, timeline, now,
     )

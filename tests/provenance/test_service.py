@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import literal
 from sqlmodel import Session, select
 
 from backend.core.db import engine_for
@@ -12,7 +13,7 @@ from backend.provenance.epcis import parse_events
 from backend.provenance.event_hash import hash_digest
 from backend.provenance.gtin import InvalidGtin
 from backend.provenance.models import AnchorStatus, EpcisEvent, ProductItem
-from backend.provenance.page import build_page
+from backend.provenance.page import RecordedChainFacts, build_page
 from backend.provenance.scan_signals import client_key
 from backend.provenance.serials import InvalidSerial, SerialRange, serial_leaf, serials_tree, verify_serial
 from backend.provenance.service import (
@@ -221,12 +222,9 @@ def test_recall_and_double_sale_make_a_product_suspicious(session, parties, regi
     assert "sold in a shop 2 times" in build_page(session, gtin=GTIN, serial="A2", now=NOW).reason
     assert build_page(session, gtin=GTIN, serial="B001", now=NOW).verdict is Verdict.SUSPICIOUS
 
-    class RecallMirror:
-        def anchored_block(self, anchor):
-            return anchor.anchored_block
-
-        def recalled(self, product, batch):
-            return True
+    class RecallMirror(RecordedChainFacts):
+        def recalled(self, gtin_number, serials_root):
+            return literal(True)
 
     page = build_page(session, gtin=GTIN, serial="B003", now=NOW, chain=RecallMirror())
     assert page.verdict is Verdict.SUSPICIOUS and "recalled" in page.reason

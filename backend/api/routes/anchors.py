@@ -130,7 +130,9 @@ def proof_of_event(event_digest: str, session: SessionDep, settings: SettingsDep
             events_root=None, proof=None, document_cid=None, registry=None, anchored=False, anchored_block=None,
         )
     anchor, proof = found
-    block = chain_facts(session, settings).anchored_block(anchor)
+    block = session.exec(
+        select(chain_facts(settings).anchored_block(AnchorBatch)).where(AnchorBatch.id == anchor.id)
+    ).one()
     try:
         registry = registry_address(settings)
     except ChainNotConfigured:

@@ -58,11 +58,11 @@ def _registry_in(manifest_path: Path, modified: float) -> str | None:
         return None
 
 
-def chain_facts(session: Session, settings: Settings) -> ChainFacts:
+def chain_facts(settings: Settings) -> ChainFacts:
     """The indexer's mirror once ProvenanceRegistry is deployed; before that, what the backend recorded."""
     path = settings.manifest_path
     registry = _registry_in(path, path.stat().st_mtime) if path.exists() else None
-    return RecordedChainFacts() if registry is None else MirrorChainFacts(session, registry)
+    return RecordedChainFacts() if registry is None else MirrorChainFacts.of(registry)
 
 
 def wants_json(request: Request) -> bool:
@@ -97,6 +97,9 @@ def product_page(
     keys = keys_of(settings)
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""
+    tapped = e is not None and c is not None
+    if not tapped:  # a tag's counter is replay protection: that commit waits for the disk
+        service.without_durable_commit(session)
     service.record_scan(
         session,
         gtin=link.gtin,
@@ -106,11 +109,12 @@ def product_page(
         link_preview=is_link_preview(user_agent),
         at=now,
     )
-    tag = tag_check(session, keys, link.gtin, link.serial, e, c) if e is not None and c is not None else None
-    session.commit()
+    tag = tag_check(session, keys, link.gtin, link.serial, e, c) if tapped else None
+    # One transaction: the page reads its own scan, and the connection is checked out once.
     page = build_page(
-        session, gtin=link.gtin, serial=link.serial, now=now, chain=chain_facts(session, settings), tag=tag
+        session, gtin=link.gtin, serial=link.serial, now=now, chain=chain_facts(settings), tag=tag
     )
+    session.commit()
     if wants_json(request):
         return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
     return HTMLResponse(product_html(page), headers=SECURITY_HEADERS)
