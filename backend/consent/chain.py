@@ -19,6 +19,7 @@ from sqlmodel import Session
 from web3 import Web3
 from web3.contract import Contract
 
+from backend.chain.deploy import TOKENS
 from backend.consent.errors import ConsentError
 from backend.consent.typed_data import Consent, Sweep, Withdrawal
 from backend.core.config import Settings
@@ -30,6 +31,7 @@ from contracts.deployment import DeploymentManifest, ManifestError
 REGISTRY = "ConsentRegistry"
 DID_REGISTRY = "DIDRegistry"
 TOKEN_ARTIFACT = "SettlementToken"
+_TOKEN_NAMES_BY_SYMBOL = {symbol: name for name, _label, symbol in TOKENS}
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,10 @@ class ConsentDeployment:
             raise ChainNotConfigured(f"{path}: no deployment manifest; run `trustledger deploy` first") from None
 
     def token(self, name_or_address: str) -> str:
-        """A token by deployment name (``TokenUSD``) or address; only the manifest's tokens."""
-        if name_or_address in self.tokens:
-            return self.tokens[name_or_address]
+        """A token of the manifest by symbol (``tUSD``), deployment name (``TokenUSD``) or address."""
+        name = _TOKEN_NAMES_BY_SYMBOL.get(name_or_address, name_or_address)
+        if name in self.tokens:
+            return self.tokens[name]
         try:
             address = to_checksum_address(name_or_address)
         except ValueError:

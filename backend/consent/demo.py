@@ -34,7 +34,7 @@ PURPOSE = "dpv:PersonalisedAdvertising"
 OFFER = {
     "purpose": PURPOSE,
     "data_categories": ["age-band", "country", "interests"],
-    "token": "TokenUSD",
+    "token": "tUSD",
     "compensation": 5_000_000,
     "cap": 10,
     "period_seconds": 30 * 86_400,

@@ -193,7 +193,7 @@ class SubjectDataOut(BaseModel):
 class OfferCreate(BaseModel):
     purpose: str = Field(description="a DPV purpose term, e.g. dpv:PersonalisedAdvertising")
     data_categories: list[str] = Field(min_length=1, max_length=16)
-    token: str = Field("TokenUSD", description="a token of the deployment, by name or address")
+    token: str = Field("tUSD", description="a token of the deployment: symbol, deployment name or address")
     compensation: Uint = Field(description="token base units paid per grant (at most once per subject and period)")
     cap: int = Field(ge=1, description="grants the offer pays for; funded up front with compensation * cap")
     period_seconds: int = Field(ge=0, description="0: one period for the offer's whole life")

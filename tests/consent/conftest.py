@@ -92,7 +92,7 @@ class ConsentWorld:
         body = {
             "purpose": purpose,
             "data_categories": categories,
-            "token": "TokenUSD",
+            "token": "tUSD",
             "compensation": compensation,
             "cap": cap,
             "period_seconds": period_seconds,
