@@ -96,7 +96,7 @@ class BatchWriter:
             self.chain_id,
             checkpoint,
             batch.end,
-            batch.end_header.hash,
+            batch.end_hash,
             logs=len(batch.logs),
             seconds=seconds,
         )

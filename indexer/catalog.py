@@ -56,6 +56,7 @@ class ContractCatalog:
             other = self._by_address.setdefault(contract.address.lower(), contract)
             if other is not contract:
                 raise ManifestError(f"{other.name} and {contract.name} share the address {contract.address}")
+        self._by_checksum = {c.address: c for c in contracts}
 
     @classmethod
     def from_manifest(cls, manifest: DeploymentManifest) -> "ContractCatalog":
@@ -88,11 +89,12 @@ class ContractCatalog:
         return [c.address for c in self.contracts]
 
     def get(self, address: str) -> WatchedContract | None:
-        return self._by_address.get(address.lower())
+        return self._by_checksum.get(address) or self._by_address.get(address.lower())
 
     def decode(self, raw: dict) -> DecodedLog:
         """Parse a log in the node's JSON shape; blockTimestamp is None when the node omits it (Besu)."""
-        contract = self._by_address[raw["address"].lower()]
+        address = raw["address"]
+        contract = self._by_address.get(address) or self._by_address[address.lower()]
         topics = raw["topics"]
         decoded = contract.decoder.decode(topics, raw["data"])
         timestamp = raw.get("blockTimestamp")

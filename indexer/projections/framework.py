@@ -50,6 +50,12 @@ def new_row(model: type[SQLModel], **fields: Any) -> dict[str, Any]:
     return row
 
 
+@lru_cache(maxsize=None)
+def _key_of(model: type[SQLModel]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    names = [c.name for c in model.__table__.primary_key.columns]
+    return lambda row: tuple(row[name] for name in names)
+
+
 class Projection:
     """The handlers of one contract artifact."""
 
@@ -119,10 +125,8 @@ class ProjectionContext:
 
     def save(self, model: type[SQLModel], row: dict[str, Any]) -> None:
         """Write a state row as of this log's block (``updated_block`` is set here)."""
-        table = model.__table__
         row["updated_block"] = self.log.block_number
-        key = tuple(row[c.name] for c in table.primary_key.columns)
-        self.changes.store(table, key, row, self.log.block_number)
+        self.changes.store(model.__table__, _key_of(model)(row), row, self.log.block_number)
 
     def remove(self, model: type[SQLModel], *key: Any) -> None:
         self.changes.store(model.__table__, key, None, self.log.block_number)

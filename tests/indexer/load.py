@@ -24,7 +24,7 @@ from contracts.deployment import DeployedContract, DeploymentManifest
 class RawSender:
     """Signs transactions from one development key and sends them in JSON-RPC batches."""
 
-    def __init__(self, w3: Web3, url: str, key_index: int = 0, gas_price: int = 2 * 10**9):
+    def __init__(self, w3: Web3, url: str, key_index: int = 0, gas_price: int = 10 * 10**9):
         self.w3 = w3
         self.url = url
         self.account = Account.from_key(dev_private_keys(key_index + 1)[key_index])
@@ -36,8 +36,8 @@ class RawSender:
     def close(self) -> None:
         self._http.close()
 
-    def send(self, calls: list[tuple[str, str, int]], batch: int = 200) -> list[str]:
-        """Send (to, data, gas) calls; returns tx hashes once all are mined successfully."""
+    def send(self, calls: list[tuple[str, str, int]], batch: int = 200, wait: bool = True) -> list[str]:
+        """Send (to, data, gas) calls; returns their tx hashes, once all are mined unless `wait` is False."""
         hashes: list[str] = []
         for start in range(0, len(calls), batch):
             requests = []
@@ -67,7 +67,8 @@ class RawSender:
             if errors:
                 raise RuntimeError(f"sending failed: {errors[:3]}")
             hashes += [answer["result"] for answer in sorted(answers, key=lambda a: a["id"])]
-        self.wait_mined()
+        if wait:
+            self.wait_mined()
         return hashes
 
     def wait_mined(self, timeout: float = 120.0) -> None:
@@ -78,11 +79,12 @@ class RawSender:
             time.sleep(0.02)
 
 
-def deploy_emitter(w3: Web3) -> Contract:
+def deploy_emitter(w3: Web3) -> tuple[Contract, int]:
+    """A fresh IndexerLoadEmitter and the block it was deployed in."""
     artifact = load_artifact("IndexerLoadEmitter")
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor().transact({"from": w3.eth.accounts[0]}))
-    return w3.eth.contract(address=receipt.contractAddress, abi=artifact.abi)
+    return w3.eth.contract(address=receipt.contractAddress, abi=artifact.abi), receipt.blockNumber
 
 
 def transfer_calls(
@@ -102,30 +104,17 @@ def participant_calls(emitter: Contract, accounts: list[str], roles: int, kyc_ex
     return [(emitter.address, data, 60_000 + 6_000 * len(accounts))]
 
 
-def write_manifest(path: Path, w3: Web3, entries: dict[str, tuple[str, Contract]]) -> DeploymentManifest:
-    """A manifest of `entries` (name -> (artifact, contract)), deploy blocks read from the chain."""
+def write_manifest(path: Path, w3: Web3, entries: dict[str, tuple[str, Contract, int]]) -> DeploymentManifest:
+    """A manifest of `entries`: name -> (artifact, contract, deploy block)."""
     contracts = {}
-    for name, (artifact, contract) in entries.items():
-        code_block = _deploy_block(w3, contract.address)
+    for name, (artifact, contract, block) in entries.items():
         contracts[name] = DeployedContract(
             artifact=artifact,
             address=contract.address,
-            block=code_block,
+            block=block,
             tx_hash="0x" + "00" * 32,
             abi_hash=load_artifact(artifact).abi_hash,
         )
     manifest = DeploymentManifest(chain_id=w3.eth.chain_id, contracts=contracts)
     manifest.save(path)
     return manifest
-
-
-def _deploy_block(w3: Web3, address: str) -> int:
-    """First block at which `address` has code (binary search; anvil keeps every state)."""
-    low, high = 0, w3.eth.block_number
-    while low < high:
-        middle = (low + high) // 2
-        if w3.eth.get_code(address, middle):
-            high = middle
-        else:
-            low = middle + 1
-    return low
