@@ -21,3 +21,4 @@ from backend.cli import chain_config  # noqa: E402,F401  (registers `chain-confi
 from backend.cli import keys, sender  # noqa: E402,F401  (registers `keys` and `sender`)
 from backend.cli import admin  # noqa: E402,F401  (registers `admin`)
 from backend.cli import verify_event  # noqa: E402,F401  (registers `verify-event`)
+from backend.cli import index  # noqa: E402,F401  (registers `index`)
