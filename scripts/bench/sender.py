@@ -1,9 +1,10 @@
 """Benchmark: 2,000 payout-like token transfers through the transaction sender, against web3.py.
 
 Workload: anvil (automine) with a ``SettlementToken``; the relayer key (a platform key
-from settings) pays 2,000 distinct addresses. Measured from the first ``enqueue`` (the
-rows are added in one database transaction, as a settlement's payouts are) until every
-row is ``mined`` in the database: estimate, sign, broadcast and receipts included.
+from settings) pays 2,000 distinct addresses. Measured from ``enqueue_many`` (the rows
+are added in one database transaction, as a keeper enqueues an epoch's payouts) until
+every row is ``mined`` in the database: gas estimates, signing, broadcast and receipts
+included. The sender runs in-process (one worker), as ``Sender.drain``.
 
 Baseline in the same run: web3.py's plain ``transact`` + ``wait_for_transaction_receipt``
 for the same transfer, one after the other (anvil's unlocked account signs), on fewer
@@ -37,7 +38,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from sqlmodel import Session, select  # noqa: E402
 
 from backend.chain.local_node import LocalNode, dev_private_keys  # noqa: E402
-from backend.chain.outbox import OutboxStatus, OutboxTransaction, enqueue  # noqa: E402
+from backend.chain.outbox import OutboxStatus, OutboxTransaction, enqueue_many  # noqa: E402
 from backend.chain.sender import Sender  # noqa: E402
 from backend.core.config import Settings  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
@@ -88,10 +89,18 @@ def through_sender(settings: Settings, token_address: str, relayer: str, count: 
     sender = Sender(settings)
     sender.chain_id  # connect before the clock starts, as a running worker would be
     started = time.perf_counter()
+    payouts = (
+        {
+            "sender": relayer,
+            "to": token_address,
+            "data": TRANSFER + encode(["address", "uint256"], [payee(index, 0x5E0D), PAYOUT]),
+            "kind": "payout",
+            "reference": f"bench:{index}",
+        }
+        for index in range(count)
+    )
     with Session(engine_for(settings.database_url)) as session:
-        for index in range(count):
-            data = TRANSFER + encode(["address", "uint256"], [payee(index, 0x5E0D), PAYOUT])
-            enqueue(session, sender=relayer, to=token_address, data=data, kind="payout", reference=f"bench:{index}")
+        enqueue_many(session, payouts)
         session.commit()
     enqueued = time.perf_counter() - started
     sender.drain(timeout=600)

@@ -7,7 +7,7 @@ from eth_account import Account
 from sqlmodel import Session, select
 
 from backend.chain.nonces import SenderNonce
-from backend.chain.outbox import OutboxStatus, OutboxTransaction, enqueue
+from backend.chain.outbox import OutboxStatus, OutboxTransaction, enqueue, enqueue_many
 from backend.chain.sender import SenderPolicy
 from backend.core.db import engine_for
 from tests.factories import TOKEN_UNIT, transact
@@ -80,6 +80,27 @@ def test_enqueue_validates_and_normalises(token, admin, sqlite_url):
             enqueue(session, sender=admin, to=token.address, data=b"", gas=0, kind="k")
         with pytest.raises(ValueError):
             enqueue(session, sender="0x1234", to=token.address, data=b"", kind="k")
+
+
+def test_enqueue_many_adds_rows_in_order_in_the_callers_transaction(w3, token, admin, settings, make_sender):
+    payees = [Account.create().address for _ in range(3)]
+    mints = [dict(sender=admin, to=token.address, data=calldata(token, "mint", p, 2), kind="mint") for p in payees]
+    with Session(engine_for(settings.database_url)) as session:
+        assert enqueue_many(session, mints[:1]) == [1]
+        session.rollback()
+        with pytest.raises(ValueError, match="value must be >= 0"):
+            enqueue_many(session, [mints[0], {**mints[1], "value": -5}])
+        session.rollback()
+        ids = enqueue_many(session, [{**mint, "reference": f"r{i}"} for i, mint in enumerate(mints)])
+        assert enqueue_many(session, []) == []
+        session.commit()
+
+    make_sender().drain(timeout=30)
+
+    rows = outbox_rows(settings.database_url)
+    assert [row.id for row in rows] == ids and [row.reference for row in rows] == ["r0", "r1", "r2"]
+    assert [row.nonce for row in rows] == list(range(rows[0].nonce, rows[0].nonce + 3))
+    assert [token.functions.balanceOf(p).call() for p in payees] == [2, 2, 2]
 
 
 def test_nonces_continue_across_restarts_and_skip_foreign_transactions(w3, token, admin, settings, make_sender):
