@@ -68,7 +68,9 @@ def _membership(session: Session, on_chain: ChainCampaign, epoch: int, publisher
             cumulative = balances[publisher]
             return cumulative, tree.proof(balance_leaf_hash(on_chain.campaign_id, publisher, cumulative))
     raise ApiError(
-        403, "not_campaign_member", "only the advertiser, or a publisher with earnings in this root or the matured one, may challenge"
+        403,
+        "not_campaign_member",
+        "only the advertiser, or a publisher with earnings in this root or the matured one, may challenge",
     )
 
 

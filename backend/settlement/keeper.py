@@ -25,6 +25,7 @@ from backend.settlement.chain import SettlementChain, expire_reference, mature_r
 from backend.settlement.onchain import chain_record, in_flight, maturable_epoch, open_challenge
 from backend.settlement.payouts import owed, payable, queue_payout
 from backend.settlement.reconcile import reconcile_campaign
+from backend.settlement.store import lock_campaign
 
 MATURE_KIND = "CampaignEscrow.matureSettlement"
 EXPIRE_KIND = "CampaignEscrow.expireChallenge"
@@ -47,6 +48,7 @@ def keep_campaign(session: Session, chain: SettlementChain, mirror: Mirror, camp
     """One keeper pass for one campaign in the caller's transaction; the caller commits."""
     result = KeeperResult(campaign_id)
     escrow = chain.escrow
+    lock_campaign(session, campaign_id)
     result.undone = [s.epoch for s in reconcile_campaign(session, escrow, campaign_id, mirror_ready=mirror.ready)]
     campaign = mirror.campaign(escrow, campaign_id)
     escrow_row = mirror.escrow(escrow)

@@ -46,7 +46,11 @@ def settlement_of(session: Session, event_id: int) -> Settlement | None:
     return session.exec(
         select(Settlement)
         .join(SettlementEvent, col(SettlementEvent.settlement_id) == col(Settlement.id))
-        .where(SettlementEvent.event_id == event_id, col(SettlementEvent.billed), Settlement.status == SettlementStatus.LIVE)
+        .where(
+            SettlementEvent.event_id == event_id,
+            col(SettlementEvent.billed),
+            Settlement.status == SettlementStatus.LIVE,
+        )
         .order_by(col(Settlement.epoch).desc())
     ).first()
 

@@ -75,7 +75,8 @@ def _verdicts(
     for settlement in live:
         row = dead.get(settlement.outbox_id)
         if row is not None:
-            verdicts[settlement.id] = (SettlementStatus.FAILED, f"commitSettlement {row.status}: {row.error or ''}".strip())
+            reason = f"commitSettlement {row.status}: {row.error or ''}".strip()
+            verdicts[settlement.id] = (SettlementStatus.FAILED, reason)
     if mirror_ready:
         discarded = set(
             session.exec(
@@ -89,7 +90,7 @@ def _verdicts(
         )
         for settlement in live:
             if settlement.epoch in discarded:
-                verdicts[settlement.id] = (SettlementStatus.DISCARDED, "a challenge of the campaign was upheld or expired")
+                verdicts[settlement.id] = (SettlementStatus.DISCARDED, "a challenge was upheld or expired")
     return verdicts
 
 

@@ -142,7 +142,8 @@ class ChallengeCreate(Strict):
 class ResolutionRequest(Strict):
     upheld: bool
     invalid_event_ids: Annotated[list[int], Field(max_length=10_000)] = Field(
-        default_factory=list, description="upheld only: billed events the auditor found invalid; filtered on re-settling"
+        default_factory=list,
+        description="upheld only: billed events the auditor found invalid; filtered when re-settled",
     )
     signed_transaction: SignedTx | None = None
 

@@ -29,7 +29,6 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from backend.ads.pricing import Outcome, reserve_for
@@ -44,6 +43,7 @@ from backend.settlement.epoch import build_epoch
 from backend.settlement.reconcile import reconcile_campaign
 from backend.settlement.store import (
     live_settlements,
+    lock_campaign,
     load_accepted,
     load_tallies,
     mark_priced,
@@ -56,8 +56,6 @@ from indexer.models import Campaign as ChainCampaign
 log = logging.getLogger(__name__)
 
 COMMIT_KIND = "CampaignEscrow.commitSettlement"
-# Namespace of settlement's PostgreSQL advisory locks (the other half of the key is the campaign id).
-_LOCK_NAMESPACE = 0x5E77
 
 
 class Skipped(StrEnum):
@@ -100,7 +98,7 @@ def settle_campaign(
     reserve_bps: int = 0,
 ) -> SettleResult:
     """One pass for one campaign in the caller's transaction; the caller commits."""
-    _lock(session, campaign_id)
+    lock_campaign(session, campaign_id)
     escrow = chain.escrow
     reconcile_campaign(session, escrow, campaign_id, mirror_ready=mirror.ready)
     campaign = session.exec(
@@ -170,14 +168,6 @@ def settle_campaign(
         billed_amount=built.billed_amount,
         **counts,
     )
-
-
-def _lock(session: Session, campaign_id: int) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(
-            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-            {"namespace": _LOCK_NAMESPACE, "key": campaign_id % 2**31},
-        )
 
 
 def _why_not(session: Session, chain: SettlementChain, mirror: Mirror, on_chain: ChainCampaign) -> Skipped | None:

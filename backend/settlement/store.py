@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -32,10 +32,22 @@ from backend.settlement.models import (
 _EVENTS = AdEvent.__table__
 _TALLIES = AdPublisherTally.__table__
 _CHUNK = 5_000
+# Namespace of settlement's PostgreSQL advisory locks (the other half of the key is the campaign id).
+_LOCK_NAMESPACE = 0x5E77
 
 
 class ConcurrentSettlement(RuntimeError):
     """Another pass priced some of these events first; this transaction must roll back."""
+
+
+def lock_campaign(session: Session, campaign_id: int) -> None:
+    """Serialise settle and keeper passes of one campaign until the transaction ends (PostgreSQL;
+    SQLite has a single writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": _LOCK_NAMESPACE, "key": campaign_id % 2**31},
+        )
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,9 @@ def mark_priced(connection: Connection, priced: Sequence[PricedEvent]) -> None:
     rows = []
     for event in priced:
         status, reason = status_for(event.outcome)
-        rows.append({"event_id": event.sequence, "new_status": status.value, "new_reason": reason, "new_price": event.price})
+        rows.append(
+            {"event_id": event.sequence, "new_status": status.value, "new_reason": reason, "new_price": event.price}
+        )
     updated = 0
     for start in range(0, len(rows), _CHUNK):
         updated += connection.execute(statement, rows[start : start + _CHUNK]).rowcount

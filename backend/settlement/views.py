@@ -193,11 +193,14 @@ def publisher_payouts(session: Session, mirror: Mirror, escrow: str | None, publ
     result = PublisherPayouts(participant_id=publisher.id, address=address, campaigns=[])
     if address is None or escrow is None:
         return result
-    billed = {line.campaign_id: line.total for line in traffic_lines(session.connection(), publisher_condition(address))}
+    lines = traffic_lines(session.connection(), publisher_condition(address))
+    billed = {line.campaign_id: line.total for line in lines}
     shares = {
         row.campaign_id: row
         for row in session.exec(
-            select(CampaignPublisher).where(CampaignPublisher.contract == escrow, CampaignPublisher.publisher == address)
+            select(CampaignPublisher).where(
+                CampaignPublisher.contract == escrow, CampaignPublisher.publisher == address
+            )
         )
     } if mirror.ready else {}
     chain_ids = sorted(set(billed) | set(shares))
@@ -256,7 +259,9 @@ def _outbox_rows(session: Session, ids: list[int | None]) -> dict[int, OutboxTra
 
 def _shares(session: Session, escrow: str, campaign_id: int) -> dict[str, CampaignPublisher]:
     rows = session.exec(
-        select(CampaignPublisher).where(CampaignPublisher.contract == escrow, CampaignPublisher.campaign_id == campaign_id)
+        select(CampaignPublisher).where(
+            CampaignPublisher.contract == escrow, CampaignPublisher.campaign_id == campaign_id
+        )
     )
     return {row.publisher: row for row in rows}
 

@@ -16,7 +16,7 @@ from web3 import Web3
 
 from backend.ads.ingestion import IngestReport, Ingestor
 from backend.ads.terms import parse_terms
-from backend.campaigns.demo import DEMO_TERMS, GAS_WEI, DemoParticipant, InProcessChain
+from backend.campaigns.demo import DEMO_TERMS, GAS_WEI, DemoParticipant
 from backend.chain.deploy import deploy_all
 from backend.chain.local_node import dev_private_keys
 from backend.chain.outbox import OutboxTransaction
@@ -153,7 +153,8 @@ class World:
     def statuses(self) -> dict[str, int]:
         with self.engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT status, count(*) FROM ad_events WHERE campaign_id = :c GROUP BY status"), {"c": self.chain_id}
+                text("SELECT status, count(*) FROM ad_events WHERE campaign_id = :c GROUP BY status"),
+                {"c": self.chain_id},
             ).all()
         return dict(rows)
 
@@ -217,7 +218,8 @@ def build_world(chain_api: ChainApi, *, budget: int = 1_000 * UNIT, terms: dict 
     campaign = chain_api.get(advertiser, created["id"])
     assert campaign["status"] == "active", campaign
     manifest = DeploymentManifest.load(chain_api.settings.manifest_path)
-    escrow = chain_api.w3.eth.contract(address=manifest.address("CampaignEscrow"), abi=load_artifact("CampaignEscrow").abi)
+    escrow_abi = load_artifact("CampaignEscrow").abi
+    escrow = chain_api.w3.eth.contract(address=manifest.address("CampaignEscrow"), abi=escrow_abi)
     token = chain_api.w3.eth.contract(address=campaign["token"]["address"], abi=load_artifact("SettlementToken").abi)
     return World(chain_api, advertiser, publishers, auditor, campaign, escrow, token)
 

@@ -51,7 +51,8 @@ def test_upheld_challenge_discards_the_epoch_and_payouts_resume_from_the_last_go
     body = {"campaign_id": world.campaign["id"], "epoch": disputed.epoch}
     opened = world.api("POST", "/v1/challenges", world.advertiser, json=body)
     assert opened.status_code == 202, opened.text
-    assert [tx["kind"] for tx in opened.json()["transactions"]] == ["SettlementToken.approve", "CampaignEscrow.challenge"]
+    kinds = [tx["kind"] for tx in opened.json()["transactions"]]
+    assert kinds == ["SettlementToken.approve", "CampaignEscrow.challenge"]
     world.mine()
     assert world.balance(world.advertiser.address) == before_bond - BOND
     again = world.api("POST", "/v1/challenges", world.advertiser, json=body)
@@ -126,7 +127,8 @@ def test_rejected_publisher_challenge_forfeits_the_bond_and_the_root_matures_lat
 
     world.advance(WINDOW // 2)
     world.fund_gas(world.auditor.address)
-    rejected = world.api("POST", f"/v1/challenges/{world.campaign['id']}/resolution", world.auditor, json={"upheld": False})
+    resolution = f"/v1/challenges/{world.campaign['id']}/resolution"
+    rejected = world.api("POST", resolution, world.auditor, json={"upheld": False})
     assert rejected.status_code == 202, rejected.text
     world.mine()
     assert world.keep().matured is None, "the window restarted at the resolution"

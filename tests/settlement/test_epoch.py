@@ -44,7 +44,8 @@ def test_roots_are_the_trees_of_the_contract_leaves_and_every_event_is_provable(
     assert list(built.event_leaves) == expected_leaves
     assert built.events_tree.root == MerkleTree(expected_leaves).root
     assert built.balances == {ALICE: 4, BOB: 400}
-    assert built.balance_tree.root == MerkleTree([BalanceLeaf(7, ALICE, 4).hash(), BalanceLeaf(7, BOB, 400).hash()]).root
+    balance_leaves = [BalanceLeaf(7, ALICE, 4).hash(), BalanceLeaf(7, BOB, 400).hash()]
+    assert built.balance_tree.root == MerkleTree(balance_leaves).root
     for leaf in expected_leaves:
         assert verify_proof(built.events_tree.proof(leaf), built.events_tree.root, leaf)
     attestation = built.attestation()

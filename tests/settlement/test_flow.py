@@ -51,7 +51,8 @@ class Production:
 
     def settle(self) -> None:
         before = self.world.outbox_count(COMMIT_KIND)
-        self.worker.run_until("backend.settlement.tasks.settle_due", lambda: self.world.outbox_count(COMMIT_KIND) > before)
+        committed = lambda: self.world.outbox_count(COMMIT_KIND) > before  # noqa: E731
+        self.worker.run_until("backend.settlement.tasks.settle_due", committed)
 
     def keep(self) -> None:
         before = self.world.outbox_count()

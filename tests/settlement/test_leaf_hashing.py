@@ -23,7 +23,8 @@ def test_event_leaf_hashes_match_the_abi_encoded_leaf(campaign_id, epoch, event_
 @settings(max_examples=200, deadline=None)
 @given(uint(256), addresses, uint(256))
 def test_balance_leaf_hashes_match_the_abi_encoded_leaf(campaign_id, publisher, cumulative):
-    assert balance_leaf_hash(campaign_id, publisher, cumulative) == BalanceLeaf(campaign_id, publisher, cumulative).hash()
+    expected = BalanceLeaf(campaign_id, publisher, cumulative).hash()
+    assert balance_leaf_hash(campaign_id, publisher, cumulative) == expected
 
 
 def test_lowercase_addresses_hash_like_checksummed_ones():

@@ -7,7 +7,13 @@ from sqlalchemy import create_engine, inspect
 
 from backend.db.base import metadata
 from backend.db.migrate import alembic_config
-from backend.settlement.models import Settlement, SettlementBalance, SettlementCorrection, SettlementEvent, SettlementLeaves
+from backend.settlement.models import (
+    Settlement,
+    SettlementBalance,
+    SettlementCorrection,
+    SettlementEvent,
+    SettlementLeaves,
+)
 
 TABLES = {model.__tablename__ for model in (Settlement, SettlementEvent, SettlementLeaves, SettlementBalance,
                                             SettlementCorrection)}

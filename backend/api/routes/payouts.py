@@ -63,7 +63,9 @@ def request_payout(
         raise ApiError(409, "nothing_to_pay", "the matured root owes this publisher nothing beyond its payouts",
                        {"matured_epoch": on_chain.matured_epoch})
     if not payable(session, chain, mirror, on_chain, due):
-        raise ApiError(409, "payout_not_possible", "a payout is already on its way, or the publisher is not active on chain")
+        raise ApiError(
+            409, "payout_not_possible", "a payout is already on its way, or the publisher is not active on chain"
+        )
     row = queue_payout(session, chain, on_chain.campaign_id, due)
     session.commit()
     session.refresh(row)

@@ -38,7 +38,9 @@ def list_settlements(
 
 
 @router.get("/campaigns/{campaign_id}/report")
-def report(campaign_id: uuid.UUID, grant: CampaignGrant, session: SessionDep, settings: SettingsDep) -> SettlementReport:
+def report(
+    campaign_id: uuid.UUID, grant: CampaignGrant, session: SessionDep, settings: SettingsDep
+) -> SettlementReport:
     """Billed, spent, matured, paid, fees and claimable, for the campaign and each publisher."""
     mirror = mirror_for(session, settings)
     if refresh(session, mirror, [grant.resource]):
