@@ -1,4 +1,4 @@
-"""Throw-away databases holding the sender's and custody's tables: SQLite files and uniquely named PostgreSQL databases."""
+"""Throw-away databases holding the sender's and custody's tables (SQLite files, uniquely named PostgreSQL databases)."""
 
 from __future__ import annotations
 

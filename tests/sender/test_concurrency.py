@@ -31,7 +31,9 @@ def test_a_locked_nonce_counter_is_skipped_by_a_second_worker(postgres_url, admi
         assert lock_nonce(second, admin) is not None
 
 
-def test_two_worker_processes_share_the_outbox_without_reusing_a_nonce(w3, token, admin, accounts, postgres_url, anvil_node, tmp_path):
+def test_two_worker_processes_share_the_outbox_without_reusing_a_nonce(
+    w3, token, admin, accounts, postgres_url, anvil_node, tmp_path
+):
     relayer = accounts[1]
     transact(token.functions.mint(relayer, 10**9), admin)
     start = {admin: w3.eth.get_transaction_count(admin), relayer: w3.eth.get_transaction_count(relayer)}

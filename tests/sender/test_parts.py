@@ -32,10 +32,10 @@ class ScriptedRpc(JsonRpc):
     """A JsonRpc whose node is a function of the decoded request."""
 
     def __init__(self, answer):
-        super().__init__("http://node.invalid", chunk_size=2)
-        self._client = httpx.Client(
-            transport=httpx.MockTransport(lambda request: httpx.Response(200, content=orjson.dumps(answer(orjson.loads(request.content)))))
-        )
+        def reply(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, content=orjson.dumps(answer(orjson.loads(request.content))))
+
+        super().__init__("http://node.invalid", chunk_size=2, transport=httpx.MockTransport(reply))
 
 
 def test_batch_returns_results_in_call_order_with_errors_in_place():
@@ -56,7 +56,9 @@ def test_batch_returns_results_in_call_order_with_errors_in_place():
 
 
 def test_single_call_raises_the_node_error_and_transport_errors_are_distinct():
-    rpc = ScriptedRpc(lambda call: {"jsonrpc": "2.0", "id": call["id"], "error": {"code": -32000, "message": "nonce too low"}})
+    rpc = ScriptedRpc(
+        lambda call: {"jsonrpc": "2.0", "id": call["id"], "error": {"code": -32000, "message": "nonce too low"}}
+    )
     with pytest.raises(RpcError, match="nonce too low"):
         rpc.call("eth_sendRawTransaction", ["0x"])
     with pytest.raises(RpcTransportError):
@@ -145,7 +147,9 @@ def test_migration_creates_exactly_the_models_tables(kind, tmp_path):
     extra=st.integers(0, 2**128),
     legacy=st.booleans(),
 )
-def test_transactions_are_signed_to_the_same_bytes_as_eth_account(key, chain_id, nonce, gas, value, data, tip, extra, legacy):
+def test_transactions_are_signed_to_the_same_bytes_as_eth_account(
+    key, chain_id, nonce, gas, value, data, tip, extra, legacy
+):
     to = Account.create().address
     fees = Fees(gas_price=tip) if legacy else Fees(max_fee_per_gas=tip + extra, max_priority_fee_per_gas=tip)
     ours = TransactionSigner(key).sign(chain_id=chain_id, nonce=nonce, to=to, value=value, data=data, gas=gas, fees=fees)
@@ -157,3 +161,45 @@ def test_transactions_are_signed_to_the_same_bytes_as_eth_account(key, chain_id,
     assert ours.raw == bytes(theirs.raw_transaction)
     assert ours.hash == theirs.hash.to_0x_hex()
     assert Account.recover_transaction(ours.raw) == Account.from_key(key).address
+
+
+def test_sender_thread_sends_in_the_background_until_stopped(w3, token, admin, settings):
+    import time
+
+    from backend.chain.sender import Sender, SenderThread
+
+    thread = SenderThread(Sender(settings), interval=0.05)
+    thread.start()
+    try:
+        with Session(engine_for(settings.database_url)) as session:
+            enqueue(session, sender=admin, to=token.address, data=calldata(token, "mint", admin, 6), kind="m")
+            session.commit()
+        deadline = time.monotonic() + 20
+        while outbox_rows(settings.database_url)[0].status != OutboxStatus.MINED:
+            assert time.monotonic() < deadline, "the background sender did not mine the row"
+            time.sleep(0.05)
+    finally:
+        thread.stop()
+        thread.sender.close()
+    assert not thread.is_alive()
+    assert token.functions.balanceOf(admin).call() == 6
+
+
+def test_cli_run_migrates_and_drains_the_outbox(w3, token, admin, anvil_node, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from backend.cli import app
+    from tests.sender.support import make_settings
+
+    settings = make_settings(f"sqlite:///{tmp_path / 'cli.db'}", anvil_node.url)
+    upgrade_database(settings.database_url)  # what `sender run` does first; a second run is a no-op
+    with Session(engine_for(settings.database_url)) as session:
+        enqueue(session, sender=admin, to=token.address, data=calldata(token, "mint", admin, 8), kind="m")
+        session.commit()
+    monkeypatch.setattr("backend.cli.sender.get_settings", lambda: settings)
+
+    result = CliRunner().invoke(app, ["sender", "run", "--drain", "--timeout", "30"])
+
+    assert result.exit_code == 0, result.output
+    assert "outbox drained" in result.output
+    assert token.functions.balanceOf(admin).call() == 8

@@ -126,7 +126,8 @@ def test_nonce_gap_is_reported(w3, token, admin, settings, make_sender, monkeypa
 def test_refused_signed_transaction_is_retried_then_reported_stuck(w3, token, accounts, settings, make_sender):
     with Session(engine_for(settings.database_url)) as session:
         wallet = create_custodial_key(session, "participant:unfunded", master=MASTER)
-        enqueue(session, sender=wallet, to=token.address, data=calldata(token, "transfer", accounts[3], 0), gas=60_000, kind="t")
+        transfer = calldata(token, "transfer", accounts[3], 0)
+        enqueue(session, sender=wallet, to=token.address, data=transfer, gas=60_000, kind="t")
         session.commit()
     sender = make_sender(SenderPolicy(backoff_seconds=0, stuck_after_attempts=2))
     sender.run_once()
@@ -161,3 +162,20 @@ def test_nonce_taken_by_another_transaction_fails_the_row(w3, token, admin, sett
     [row] = outbox_rows(settings.database_url)
     assert row.status == OutboxStatus.FAILED
     assert row.error == f"nonce {nonce} was used by another transaction of {admin}"
+
+
+def test_a_stuck_key_does_not_hold_up_the_rows_of_other_keys(w3, token, accounts, settings, make_sender):
+    relayer, payee = accounts[1], accounts[3]
+    with Session(engine_for(settings.database_url)) as session:
+        wallet = create_custodial_key(session, "participant:unfunded", master=MASTER)
+        enqueue(session, sender=wallet, to=token.address, data=calldata(token, "transfer", payee, 0), gas=60_000, kind="t")
+        # Reverts (the relayer holds no tokens); it waits while an earlier row may still change the state.
+        enqueue(session, sender=relayer, to=token.address, data=calldata(token, "transfer", payee, 7), kind="payout")
+        session.commit()
+    sender = make_sender(SenderPolicy(backoff_seconds=0, stuck_after_attempts=1))
+    sender.run_once()
+    sender.run_once()
+
+    stuck, payout = outbox_rows(settings.database_url)
+    assert (stuck.status, stuck.stuck_since is not None) == (OutboxStatus.SIGNED, True)
+    assert (payout.status, payout.error) == (OutboxStatus.REVERTED, f"ERC20InsufficientBalance({relayer.lower()}, 0, 7)")

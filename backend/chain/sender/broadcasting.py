@@ -9,7 +9,7 @@ from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
-from backend.chain.sender.policy import SenderPolicy
+from backend.chain.sender.policy import SenderPolicy, retry_later
 from backend.chain.sender.rpc import JsonRpc, RpcError, RpcTransportError
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def already_seen(error: RpcError) -> bool:
 
 
 def mark_broadcast(row: OutboxTransaction, now: datetime, head: int) -> None:
-    row.status, row.error, row.next_attempt_at = OutboxStatus.BROADCAST, None, None
+    row.status, row.error, row.next_attempt_at, row.stuck_since = OutboxStatus.BROADCAST, None, None, None
     row.broadcast_at = row.broadcast_at or now
     row.broadcast_block = row.broadcast_block if row.broadcast_block is not None else head
 
@@ -53,7 +53,7 @@ def broadcast_signed(engine: Engine, rpc: JsonRpc, *, policy: SenderPolicy, now:
             )
         except RpcTransportError as error:
             for row in rows:
-                _refused(row, str(error), policy, now)
+                retry_later(row, str(error), policy, now)
             session.commit()
             log.warning("outbox: node unreachable, %d signed transactions wait: %s", len(rows), error)
             return 0
@@ -64,18 +64,9 @@ def broadcast_signed(engine: Engine, rpc: JsonRpc, *, policy: SenderPolicy, now:
                 mark_broadcast(row, now, head)
                 accepted += 1
             else:
-                _refused(row, str(reply), policy, now)
+                # The nonce is taken, so the row cannot be dropped: the same bytes are sent again later.
+                retry_later(row, str(reply), policy, now)
                 log.warning("outbox %s: node refused nonce %s of %s: %s", row.id, row.nonce, row.sender, reply)
         session.commit()
         return accepted
 
-
-def _refused(row: OutboxTransaction, error: str, policy: SenderPolicy, now: datetime) -> None:
-    # The nonce is taken, so the row cannot be dropped: it is resent (same bytes) with backoff,
-    # and after a few refusals reported as stuck for an operator (e.g. to fund the key).
-    row.attempts += 1
-    row.error = error
-    row.next_attempt_at = now + policy.backoff(row.attempts)
-    if row.attempts >= policy.stuck_after_attempts and row.stuck_since is None:
-        row.stuck_since = now
-        log.error("outbox %s: nonce %s of %s stuck after %d refusals: %s", row.id, row.nonce, row.sender, row.attempts, error)

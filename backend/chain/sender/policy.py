@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from backend.chain.outbox import OutboxTransaction
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,7 @@ class SenderPolicy:
     # A broadcast transaction without a receipt after this many blocks or seconds is stuck.
     stuck_after_blocks: int = 20
     stuck_after_seconds: float = 120.0
-    # A signed transaction the node refused this many times (e.g. insufficient funds) is stuck too.
+    # A row that failed this many times (node refusing it, e.g. insufficient funds; node down) is stuck too.
     stuck_after_attempts: int = 5
     # How long a transaction may lack a receipt before the node is asked whether it still knows it.
     rebroadcast_after_seconds: float = 10.0
@@ -29,3 +34,13 @@ class SenderPolicy:
 
     def backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.max_backoff_seconds, self.backoff_seconds * 2 ** max(attempts - 1, 0)))
+
+
+def retry_later(row: OutboxTransaction, error: str, policy: SenderPolicy, now: datetime) -> None:
+    """Count a failed attempt, schedule the next with backoff, and report the row stuck after a few."""
+    row.attempts += 1
+    row.error = error
+    row.next_attempt_at = now + policy.backoff(row.attempts)
+    if row.attempts >= policy.stuck_after_attempts and row.stuck_since is None:
+        row.stuck_since = now
+        log.error("outbox %s (%s) of %s stuck after %d attempts: %s", row.id, row.kind, row.sender, row.attempts, error)

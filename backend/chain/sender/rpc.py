@@ -34,11 +34,13 @@ class RpcError(Exception):
 
 
 class JsonRpc:
-    def __init__(self, url: str, *, timeout: float = 30.0, chunk_size: int = 100):
+    def __init__(
+        self, url: str, *, timeout: float = 30.0, chunk_size: int = 100, transport: httpx.BaseTransport | None = None
+    ):
         self.url = url
         # anvil stalls on very large batches and Besu caps them (--rpc-http-max-batch-size); 100 is safe for both.
         self.chunk_size = chunk_size
-        self._client = httpx.Client(timeout=timeout)
+        self._client = httpx.Client(timeout=timeout, transport=transport)
 
     def _post(self, payload: Any) -> Any:
         try:

@@ -19,7 +19,7 @@ from backend.chain.nonces import advance, lock_nonce, next_free_nonce
 from backend.chain.outbox import IN_FLIGHT, PENDING, OutboxStatus, OutboxTransaction
 from backend.chain.sender.encoding import TransactionSigner
 from backend.chain.sender.fees import Fees
-from backend.chain.sender.policy import SenderPolicy
+from backend.chain.sender.policy import SenderPolicy, retry_later
 from backend.chain.sender.reverts import decode_revert, revert_data
 from backend.chain.sender.rpc import JsonRpc, RpcError, RpcTransportError
 from backend.keys import KeyCustodyError, UnknownSigner
@@ -67,9 +67,7 @@ def senders_with_queued(engine: Engine, now: datetime) -> list[str]:
 
 def _retry_later(rows: list[OutboxTransaction], error: str, policy: SenderPolicy, now: datetime) -> None:
     for row in rows:
-        row.attempts += 1
-        row.error = error
-        row.next_attempt_at = now + policy.backoff(row.attempts)
+        retry_later(row, error, policy, now)
 
 
 def sign_queued(
@@ -140,9 +138,12 @@ def _sign_rows(session, rpc, rows, account, counter, chain_id, fees, policy, now
         .where(OutboxTransaction.sender == sender, col(OutboxTransaction.status).in_(IN_FLIGHT))
         .limit(1)
     ).first() is not None
+    # Stuck rows are left out: a key nobody funds must not hold up every other key's rows.
     earliest_elsewhere = session.exec(
         select(func.min(OutboxTransaction.id)).where(
-            OutboxTransaction.sender != sender, col(OutboxTransaction.status).in_(PENDING)
+            OutboxTransaction.sender != sender,
+            col(OutboxTransaction.status).in_(PENDING),
+            col(OutboxTransaction.stuck_since).is_(None),
         )
     ).one()
     first_nonce = nonce = next_free_nonce(counter, int(replies[0], 16))
@@ -165,7 +166,7 @@ def _sign_rows(session, rpc, rows, account, counter, chain_id, fees, policy, now
             continue
         gas = row.gas or policy.gas_limit or int(estimate, 16) * (100 + policy.gas_margin_percent) // 100
         sign_row(row, signer, chain_id=chain_id, nonce=nonce, gas=gas, fees=quote)
-        row.status, row.signed_at, row.error, row.next_attempt_at = OutboxStatus.SIGNED, now, None, None
+        row.status, row.signed_at, row.error, row.next_attempt_at, row.stuck_since = OutboxStatus.SIGNED, now, None, None, None
         nonce += 1
         changed += 1
     advance(counter, nonce)
