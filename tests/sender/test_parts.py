@@ -203,3 +203,16 @@ def test_cli_run_migrates_and_drains_the_outbox(w3, token, admin, anvil_node, tm
     assert result.exit_code == 0, result.output
     assert "outbox drained" in result.output
     assert token.functions.balanceOf(admin).call() == 8
+
+
+def test_process_outbox_runs_one_pass_and_drain_outbox_finishes(w3, token, admin, settings):
+    from backend.chain.sender import drain_outbox, process_outbox
+
+    with Session(engine_for(settings.database_url)) as session:
+        enqueue(session, sender=admin, to=token.address, data=calldata(token, "mint", admin, 5), kind="m")
+        session.commit()
+    assert process_outbox(settings) >= 2  # signed and broadcast
+    assert outbox_rows(settings.database_url)[0].status != OutboxStatus.QUEUED
+    drain_outbox(settings, timeout=30)
+    assert outbox_rows(settings.database_url)[0].status == OutboxStatus.MINED
+    assert process_outbox(settings) == 0

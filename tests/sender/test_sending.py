@@ -214,3 +214,24 @@ def test_backoff_delays_the_next_attempt(token, admin, settings, make_sender):
     assert (row.status, row.attempts) == (OutboxStatus.QUEUED, 1)
     with Session(engine_for(settings.database_url)) as session:
         assert session.exec(select(OutboxTransaction.next_attempt_at)).one() > row.created_at
+
+
+def test_custodial_key_signs_its_participants_transactions(w3, token, admin, accounts, settings, make_sender):
+    from backend.keys import create_custodial_key
+    from tests.sender.support import MASTER
+
+    with Session(engine_for(settings.database_url)) as session:
+        wallet = create_custodial_key(session, "participant:advertiser-1", master=MASTER)
+        session.commit()
+    w3.eth.send_transaction({"from": accounts[5], "to": wallet, "value": 10**17})
+    transact(token.functions.mint(wallet, 50), admin)
+    _enqueue(
+        settings.database_url,
+        dict(sender=wallet, to=token.address, data=calldata(token, "transfer", accounts[6], 20), kind="escrow.fund"),
+    )
+    make_sender().drain(timeout=30)
+
+    [row] = outbox_rows(settings.database_url)
+    assert row.status == OutboxStatus.MINED
+    assert w3.eth.get_transaction(row.tx_hash)["from"] == wallet
+    assert token.functions.balanceOf(accounts[6]).call() == 20
