@@ -40,6 +40,7 @@ def options(
     }
     context.obj = IndexerSettings(**{k: v for k, v in overrides.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per RPC call otherwise
 
 
 def _indexer(context: typer.Context) -> Indexer:

@@ -55,6 +55,7 @@ class Following:
         return checkpoint is not None and checkpoint.block_number >= block
 
     def __enter__(self) -> "Following":
+        self.indexer.open()
         self._thread.start()
         return self
 

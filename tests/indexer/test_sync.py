@@ -126,14 +126,14 @@ def test_reorg_deeper_than_the_window_stops_the_indexer(load_chain, make_indexer
 
 def test_strict_node_refusing_ranges_and_large_answers_still_yields_every_log(load_chain, make_indexer):
     chain = load_chain
-    for _ in range(4):
-        chain.emit_transfers(300, per_tx=100, per_request=1)  # at most 100 logs a block
+    for _ in range(3):
+        chain.emit_transfers(200, per_tx=100, per_request=1)  # at most 100 logs a block
         chain.mine(25)
     with RpcProxy(chain.url, max_blocks=16, max_logs=150) as proxy:
         indexer = make_indexer(rpc_url=proxy.url, max_block_range=2_000)
         indexer.sync_to_head(timeout=60)
         assert proxy.refused_ranges > 0 and proxy.refused_results > 0, "the proxy must have refused something"
-        assert indexer.stats.logs == chain.log_count() >= 1_200
+        assert indexer.stats.logs == chain.log_count() >= 600
         assert verify(indexer) == []
 
 
