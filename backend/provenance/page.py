@@ -164,8 +164,8 @@ def build_page(
     """
     chain = chain or RecordedChainFacts()
     path = DigitalLink(gtin, serial).path()
-    found = session.exec(
-        _page_query(chain), params={"gtin": gtin, "serial": serial, "gtin_number": int(gtin)}
+    found = session.connection().execute(
+        _page_query(chain), {"gtin": gtin, "serial": serial, "gtin_number": int(gtin)}
     ).all()
     if not found:
         product_name = session.exec(select(Product.name).where(Product.gtin == gtin)).first()
