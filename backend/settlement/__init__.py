@@ -1,4 +1,19 @@
-"""Ad settlement encodings shared with CampaignEscrow: Merkle leaves, per-epoch records, attestations."""
+"""Ad settlement: from priced events to committed roots, payouts, disputes and proofs.
+
+The package exports only the encodings shared with CampaignEscrow (leaves, records,
+attestations), which the ads pipeline imports too; the services are used by module, so
+importing an encoding never pulls in the database, the mirror or the API::
+
+    epoch        build_epoch: pricing, both trees, the attestation (pure)
+    settle       one settle pass of a campaign: priced events, trees, commit in the outbox
+    reconcile    undo epochs whose commit failed or that a challenge discarded
+    keeper       mature roots past their window, expire challenges, push payouts
+    payouts      what the matured root owes each publisher, with its proof
+    disputes     challenges and auditor resolutions through the API
+    proofs       an event's proof; verification: checking one against the chain
+    service      passes with their own sessions (tasks, CLI, demo); tasks: Celery entry points
+    views        API answers; demo: the `make demo` step
+"""
 
 from backend.settlement.attestation import (
     DOMAIN_NAME,
@@ -12,6 +27,7 @@ from backend.settlement.attestation import (
     type_string,
     typed_data,
 )
+from backend.settlement.leaf_hashing import EventLeafHasher, balance_leaf_hash
 from backend.settlement.leaves import BalanceLeaf, EventLeaf
 from backend.settlement.record import SettlementRecord
 
@@ -21,8 +37,10 @@ __all__ = [
     "AttestationError",
     "BalanceLeaf",
     "EventLeaf",
+    "EventLeafHasher",
     "SettlementAttestation",
     "SettlementRecord",
+    "balance_leaf_hash",
     "digest",
     "recover_signer",
     "sign",
