@@ -8,6 +8,7 @@ production refuses to run without one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -40,6 +41,12 @@ def provenance_keys(settings: Settings) -> ProvenanceKeys:
         raise ProvenanceSecretMissing("TRUSTLEDGER_PROVENANCE_SECRET is not set")
     else:
         secret = DEVELOPMENT_SECRET
+    return _keys_of(secret)
+
+
+@lru_cache(maxsize=4)
+def _keys_of(secret: bytes) -> ProvenanceKeys:
+    # Every page load needs the scanner key; four HKDF runs per request were measurable there.
     return ProvenanceKeys(
         claim_pepper=_derive(secret, "trustledger/provenance/claim-codes"),
         scanner_key=_derive(secret, "trustledger/provenance/scanners"),
