@@ -120,7 +120,10 @@ class SubjectStore:
 
     def owner_of(self, link: ConsentPairwise) -> OpenSubject | None:
         """The subject a pairwise address belongs to (None once that subject is erased)."""
-        row = self.session.get(ConsentSubject, vault.open_link(self.keys, link.address, link.subject_ref))
+        return self.owner_by_link(link.address, link.subject_ref)
+
+    def owner_by_link(self, address: str, subject_ref: bytes) -> OpenSubject | None:
+        row = self.session.get(ConsentSubject, vault.open_link(self.keys, address, subject_ref))
         return None if row is None else self.open(row)
 
     def link(self, subject: OpenSubject, address: str, grantee: str, now: datetime) -> None:

@@ -89,6 +89,12 @@ def _categories_by_hash() -> dict[str, tuple[str, ...]]:
     return table
 
 
+@lru_cache(maxsize=64)
+def purpose_hex(term: str) -> str:
+    """The mirror's spelling of a purpose's on-chain hash."""
+    return hex32(purpose_hash(term))
+
+
 def purpose_of_hash(value: str) -> str | None:
     """The DPV term whose hash is `value` (0x-hex), or None for a term outside the list."""
     return _purposes_by_hash().get(value.lower())

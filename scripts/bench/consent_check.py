@@ -278,6 +278,8 @@ def main() -> None:
         print(f"data_read_requests: {len(requests):,}")
         print(f"data_read_p50_ms: {statistics.median(requests) * 1000:.3f}")
         print(f"data_read_p99_ms: {p99_ms(requests):.3f}")
+        # Latency here is mostly waiting for a CPU and for fsync when other work shares the machine.
+        print(f"load_average_1m: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         print(f"consent_check_lookups: {len(lookups):,}")
         print(f"consent_check_p99_ms: {p99_ms(lookups):.3f}")
     finally:
