@@ -53,7 +53,8 @@ class ConsumerClient:
     def headers(self) -> dict[str, str]:
         return {"X-Subject-Session": self.token or ""}
 
-    def _siwe(self, statement: str) -> dict:
+    def signed_siwe(self, statement: str) -> dict:
+        """A fresh EIP-4361 message with `statement`, signed by the wallet: {"message", "signature"}."""
         issued = checked(self.http.post("/v1/auth/nonce"), 201).json()
         message = SiweMessage(
             domain=issued["domain"],
@@ -69,7 +70,7 @@ class ConsumerClient:
         return {"message": text, "signature": self.wallet.sign_message(encode_defunct(text=text)).signature.to_0x_hex()}
 
     def sign_in(self) -> str:
-        body = checked(self.http.post("/v1/subjects/session", json=self._siwe(SIGN_IN_STATEMENT)), 201).json()
+        body = checked(self.http.post("/v1/subjects/session", json=self.signed_siwe(SIGN_IN_STATEMENT)), 201).json()
         self.token, self.did = body["token"], body["did"]
         return self.did
 
@@ -118,5 +119,5 @@ class ConsumerClient:
         return checked(self.http.get("/v1/subjects/me/export", headers=self.headers)).json()
 
     def erase(self, withdrawals: list[dict]) -> dict:
-        body = self._siwe(ERASURE_STATEMENT) | {"withdrawals": withdrawals}
+        body = self.signed_siwe(ERASURE_STATEMENT) | {"withdrawals": withdrawals}
         return checked(self.http.request("DELETE", "/v1/subjects/me", json=body)).json()

@@ -1,10 +1,12 @@
 """Erasure: crypto-shredded, refused at once, withdrawn on chain where signed, and nothing left that links."""
 
 import pytest
+from eth_account import Account
 from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from backend.consent import vault
+from backend.consent.client import SIGN_IN_STATEMENT, ApiCallFailed, ConsumerClient
 from backend.consent.models import ConsentSubject
 from backend.core.db import engine_for
 from tests.consent.conftest import PROFILE
@@ -44,6 +46,12 @@ def test_erasure_shreds_refuses_withdraws_and_unlinks(world):
     with Session(engine_for(world.settings.database_url)) as session:
         backup = session.exec(ConsentSubject.__table__.select()).one()  # what a backup of the table would hold
     withdrawals = [consumer.signed_withdrawal(consent_id, acme_address) for consent_id in acme_ids]
+    sign_in_only = consumer.signed_siwe(SIGN_IN_STATEMENT) | {"withdrawals": withdrawals}
+    refused = world.client.request("DELETE", "/v1/subjects/me", json=sign_in_only)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "erasure_statement_required")
+    with pytest.raises(ApiCallFailed) as nothing_held:
+        ConsumerClient(world.client, Account.create(), clock=consumer.clock).erase([])
+    assert nothing_held.value.response.json()["error"]["code"] == "subject_unknown"
     erased = consumer.erase(withdrawals)
 
     assert erased["pairwise_unlinked"] == 2
