@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,8 @@ from contracts.deployment import DeploymentManifest, ManifestError
 
 from indexer.decoding import EventDecoder, checksum
 from indexer.projections import Projection, projection_for
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,12 @@ class ContractCatalog:
         watched = []
         for name, entry in sorted(manifest.contracts.items(), key=lambda item: (item[1].block, item[0])):
             artifact = load_artifact(entry.artifact)
+            if entry.abi_hash and entry.abi_hash != artifact.abi_hash:
+                log.warning(
+                    "%s was deployed with another ABI of %s than the build's; events are decoded with the build's",
+                    name,
+                    entry.artifact,
+                )
             decoder = decoders.setdefault(entry.artifact, EventDecoder(artifact.abi))
             projection = projection_for(entry.artifact)
             if projection is not None:

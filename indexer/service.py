@@ -232,14 +232,18 @@ class Indexer:
         batches = prefetched(fetcher.batches(start, last, head))
         last_commit = time.monotonic()
         last_report = last_commit
+        last_write = 0.0
         try:
             with fewer_gc_passes():
                 for batch in batches:
                     began = time.monotonic()
+                    # The batch's cycle: waiting for it, plus its write (estimated by the previous one's).
+                    cycle = began - last_commit + last_write
                     with self.engine.begin() as connection:
-                        checkpoint = self.writer.write_forward(connection, batch, checkpoint, began - last_commit)
+                        checkpoint = self.writer.write_forward(connection, batch, checkpoint, cycle)
                     now = time.monotonic()
-                    self.stats.seconds_writing += now - began
+                    last_write = now - began
+                    self.stats.seconds_writing += last_write
                     self.stats.batches += 1
                     self.stats.logs += len(batch.logs)
                     last_commit = now
