@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import math
 import multiprocessing
 import os
 import random
@@ -406,10 +407,10 @@ def run_load(port: int, gtins: int, serials: int, rate: float, seconds: float, s
 
 
 def percentile(ordered: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of sorted values."""
     if not ordered:
         return float("nan")
-    index = min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))
-    return ordered[index]
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 # -- main ----------------------------------------------------------------------------------------
@@ -423,10 +424,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    parser.add_argument("--keep", action="store_true", help="keep the database (prints its name)")
+    parser.add_argument("--database", help="measure a database kept by an earlier --keep run (not loaded, not dropped)")
     args = parser.parse_args()
 
-    name = f"tl_bench_verify_{os.getpid()}_{secrets.token_hex(3)}"
+    name = args.database or f"tl_bench_verify_{os.getpid()}_{secrets.token_hex(3)}"
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     layout = Layout(args.gtins, args.serials, args.brands)
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / name
@@ -436,53 +438,56 @@ def main() -> None:
         chain_id=31337,
         contracts={"ProvenanceRegistry": DeployedContract("ProvenanceRegistry", REGISTRY, 1, "0x" + "00" * 32, "")},
     ).save(manifest)
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    if not args.database:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
     server = None
     try:
-        started = time.monotonic()
-        upgrade_database(url)
-        mirror = make_engine(url)
-        migrate_mirror(mirror)
-        mirror.dispose()
-        engine_for(url).dispose()
-        timings = load(url, layout)
-        print(f"load_items_s: {timings['items']:.1f} s", flush=True)
-        print(f"load_events_s: {timings['events']:.1f} s", flush=True)
-        print(f"load_indexes_s: {timings['indexes']:.1f} s", flush=True)
-        print(f"load_total_s: {time.monotonic() - started:.1f} s", flush=True)
+        if not args.database:
+            started = time.monotonic()
+            upgrade_database(url)
+            mirror = make_engine(url)
+            migrate_mirror(mirror)
+            mirror.dispose()
+            engine_for(url).dispose()
+            timings = load(url, layout)
+            print(f"load_items_s: {timings['items']:.1f} s", flush=True)
+            print(f"load_events_s: {timings['events']:.1f} s", flush=True)
+            print(f"load_indexes_s: {timings['indexes']:.1f} s", flush=True)
+            print(f"load_total_s: {time.monotonic() - started:.1f} s", flush=True)
         print(f"products: {layout.items} items ({layout.gtins} GTINs)", flush=True)
         print(f"events: {layout.events} events", flush=True)
 
         port = free_port()
         server = start_server(url, manifest, port, args.workers)
+        print(f"load_average_before: {os.getloadavg()[0]:.2f} runnable (2 cores; other work on the machine)", flush=True)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             result = pool.apply(run_load, (port, args.gtins, args.serials, args.rate, args.seconds, 7))
+        print(f"load_average_after: {os.getloadavg()[0]:.2f} runnable", flush=True)
         latencies = sorted(1000 * value for value in result["latencies"])
-        errors = result["errors"]
+        failed = sum(result["errors"].values())
         print(f"requests_scheduled: {result['scheduled']} requests", flush=True)
         print(f"achieved_rate: {result['scheduled'] / result['sent_for']:.1f} requests/s", flush=True)
         print(f"answered_ok: {len(latencies)} requests", flush=True)
-        for kind, count in errors.items():
+        for kind, count in result["errors"].items():
             print(f"errors_{kind}: {count} requests", flush=True)
         print(f"verify_p50_ms: {percentile(latencies, 0.50):.1f} ms", flush=True)
         print(f"verify_p90_ms: {percentile(latencies, 0.90):.1f} ms", flush=True)
         print(f"verify_max_ms: {latencies[-1] if latencies else float('nan'):.1f} ms", flush=True)
-        if sum(errors.values()):
-            print(f"verify_p99_ms: inf (goal {GOAL_P99_MS} ms; {sum(errors.values())} requests failed)", flush=True)
-            sys.exit(1)
-        print(f"verify_p99_ms: {percentile(latencies, 0.99):.1f}", flush=True)
+        print(f"verify_goal_p99_ms: {GOAL_P99_MS} ms", flush=True)
+        # A failed request counts as infinitely slow: the percentile is over every scheduled request.
+        p99 = percentile(latencies + [float("inf")] * failed, 0.99)
+        print(f"verify_p99_ms: {p99:.1f}", flush=True)
     finally:
         if server is not None:
             stop_server(server)
         engine_for(url).dispose()
-        if args.keep:
-            print(f"database kept: {url}", file=sys.stderr)
+        if args.keep or args.database:
+            print(f"database kept: {name}", file=sys.stderr)
         else:
             with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        for path in workdir.iterdir():
-            path.unlink()
+        manifest.unlink()
         workdir.rmdir()
 
 
