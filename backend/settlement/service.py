@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy import distinct
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -40,8 +39,9 @@ def due_campaigns(settings: Settings, *, now: int | None = None) -> list[int]:
             session.commit()
         return list(
             session.exec(
-                select(distinct(AdEvent.campaign_id))
+                select(AdEvent.campaign_id)
                 .where(AdEvent.status == EventStatus.ACCEPTED, AdEvent.epoch < now // settings.epoch_seconds)
+                .distinct()
                 .order_by(AdEvent.campaign_id)
             ).all()
         )
@@ -80,8 +80,9 @@ def settle_due(settings: Settings, *, now: int | None = None) -> list[SettleResu
 def kept_campaigns(session: Session, escrow: str) -> list[int]:
     return list(
         session.exec(
-            select(distinct(Settlement.campaign_id))
+            select(Settlement.campaign_id)
             .where(Settlement.escrow_address == escrow, col(Settlement.status) == SettlementStatus.LIVE)
+            .distinct()
             .order_by(Settlement.campaign_id)
         ).all()
     )
