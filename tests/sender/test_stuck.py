@@ -179,3 +179,35 @@ def test_a_stuck_key_does_not_hold_up_the_rows_of_other_keys(w3, token, accounts
     stuck, payout = outbox_rows(settings.database_url)
     assert (stuck.status, stuck.stuck_since is not None) == (OutboxStatus.SIGNED, True)
     assert (payout.status, payout.error) == (OutboxStatus.REVERTED, f"ERC20InsufficientBalance({relayer.lower()}, 0, 7)")
+
+
+@contextmanager
+def block_gas_limit(w3, limit: int):
+    original = w3.eth.get_block("latest")["gasLimit"]
+    w3.provider.make_request("evm_setBlockGasLimit", [hex(limit)])
+    try:
+        yield
+    finally:
+        w3.provider.make_request("evm_setBlockGasLimit", [hex(original)])
+
+
+def test_transactions_waiting_behind_a_moving_backlog_are_not_stuck(w3, token, admin, settings, make_sender):
+    sender = make_sender(SenderPolicy(stuck_after_blocks=2, rebroadcast_after_seconds=0))
+    with mining_by_hand(w3):
+        for _ in range(3):
+            enqueue_mint(settings, token, admin)
+        sender.run_once()  # all three broadcast at the same head
+        with block_gas_limit(w3, 120_000):  # one mint per block
+            for _ in range(2):
+                w3.provider.make_request("evm_mine", [])
+        sender.run_once()
+
+        # Two blocks since the last one was broadcast, but the key moved: it waits in line, it is not stuck.
+        rows = outbox_rows(settings.database_url)
+        assert [row.status for row in rows] == [OutboxStatus.MINED, OutboxStatus.MINED, OutboxStatus.BROADCAST]
+        assert rows[2].stuck_since is None
+        with block_gas_limit(w3, 21_000):  # blocks the mint does not fit in
+            for _ in range(2):
+                w3.provider.make_request("evm_mine", [])
+        sender.run_once()
+        assert outbox_rows(settings.database_url)[2].stuck_since is not None  # now the key has stood still

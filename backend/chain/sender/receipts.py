@@ -2,9 +2,12 @@
 
 For a row without a receipt the node is asked, after a while, whether it still knows the
 transaction:
-1. it does: the transaction waits in the pool; past `stuck_after_blocks` or
-   `stuck_after_seconds` the row is marked stuck (and, if the policy says so, replaced by
-   the same nonce with higher fees, signed and committed before it is sent);
+1. it does: the transaction waits in the pool. Only the key's lowest unmined nonce can be
+   stuck (the others wait behind it, as they should): when the key's mined nonce has not
+   moved for `stuck_after_blocks` blocks or `stuck_after_seconds` seconds, that row is
+   marked stuck (and, if the policy says so, replaced by the same nonce with higher fees,
+   signed and committed before it is sent). If nothing of ours holds the mined nonce, the
+   row waits behind a nonce gap and is reported the same way;
 2. it does not, and the key's mined nonce has not reached the row's: the node lost it
    (restart, pool eviction), so the same raw bytes are sent again, never a new signature;
 3. it does not, and the key's mined nonce is past the row's: another transaction took the
@@ -18,20 +21,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from backend.chain.outbox import OutboxStatus, OutboxTransaction
+from backend.chain.outbox import IN_FLIGHT, OutboxStatus, OutboxTransaction
 from backend.chain.sender.encoding import TransactionSigner
 from backend.chain.sender.fees import Fees
-from backend.chain.sender.policy import SenderPolicy
+from backend.chain.sender.policy import SenderPolicy, retry_later
 from backend.chain.sender.reverts import decode_revert, revert_data
 from backend.chain.sender.rpc import JsonRpc, RpcError, RpcTransportError
 from backend.chain.sender.signing import SignerLookup, call_object, sign_row
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KeyProgress:
+    """When a key's mined nonce last moved (or was first seen), by block and by clock."""
+
+    nonce: int
+    block: int
+    at: datetime
+
+
+def _observe(progress: dict[str, KeyProgress], mined_nonce: dict[str, int], head: int, now: datetime) -> None:
+    for sender, nonce in mined_nonce.items():
+        seen = progress.get(sender)
+        if seen is None or seen.nonce != nonce:
+            progress[sender] = KeyProgress(nonce, head, now)
 
 
 def track_receipts(
@@ -43,9 +63,14 @@ def track_receipts(
     signer: SignerLookup,
     policy: SenderPolicy,
     now: datetime,
+    progress: dict[str, KeyProgress],
     limit: int = 5000,
 ) -> int:
-    """Settle broadcast rows that have a receipt; returns how many rows changed state."""
+    """Settle broadcast rows that have a receipt; returns how many rows changed state.
+
+    `progress` is the caller's memory of each key's mined nonce across passes; after a
+    restart it starts empty, which only delays a stuck report by one window.
+    """
     with Session(engine, expire_on_commit=False) as session:
         candidates = session.exec(
             select(OutboxTransaction.id, OutboxTransaction.sender, OutboxTransaction.nonce, OutboxTransaction.broadcast_at)
@@ -65,6 +90,7 @@ def track_receipts(
             return 0
         head = int(replies[0], 16)
         mined_nonce = {sender: int(reply, 16) for sender, reply in zip(senders, replies[1:])}
+        _observe(progress, mined_nonce, head, now)
         # A key's transactions are mined in nonce order: below its mined nonce a receipt exists,
         # at or above it none can, so those rows cost no look-up until they are old enough to check.
         overdue = now - timedelta(seconds=policy.rebroadcast_after_seconds)
@@ -81,8 +107,16 @@ def track_receipts(
                 .with_for_update(skip_locked=True)
             ).all()
         )
+        lowest_in_flight = dict(
+            session.exec(
+                select(OutboxTransaction.sender, func.min(OutboxTransaction.nonce))
+                .where(col(OutboxTransaction.status).in_(IN_FLIGHT), col(OutboxTransaction.sender).in_(senders))
+                .group_by(OutboxTransaction.sender)
+            ).all()
+        )
+        chain = _Chain(head, mined_nonce, lowest_in_flight, progress)
         try:
-            changed = _track(session, rpc, rows, head, mined_nonce, chain_id, fees, signer, policy, now)
+            changed = _track(session, rpc, rows, chain, chain_id, fees, signer, policy, now)
         except RpcTransportError as error:
             log.warning("outbox: node unreachable while reading receipts: %s", error)
             return 0
@@ -90,7 +124,16 @@ def track_receipts(
         return changed
 
 
-def _track(session, rpc, rows, head, mined_nonce, chain_id, fees, signer, policy, now) -> int:
+@dataclass(frozen=True)
+class _Chain:
+    head: int
+    mined_nonce: dict[str, int]
+    lowest_in_flight: dict[str, int]
+    progress: dict[str, KeyProgress]
+
+
+def _track(session, rpc, rows, chain: _Chain, chain_id, fees, signer, policy, now) -> int:
+    mined_nonce = chain.mined_nonce
     hashes = [(row, tx_hash) for row in rows if row.nonce < mined_nonce[row.sender] for tx_hash in row.all_hashes]
     replies = rpc.batch([("eth_getTransactionReceipt", [tx_hash]) for _, tx_hash in hashes])
     receipts: dict[int, dict] = {}
@@ -116,7 +159,7 @@ def _track(session, rpc, rows, head, mined_nonce, chain_id, fees, signer, policy
         and (row.next_attempt_at is None or row.next_attempt_at <= now)
     ]
     if waiting:
-        changed += _check_waiting(session, rpc, waiting, head, mined_nonce, chain_id, fees, signer, policy, now)
+        changed += _check_waiting(session, rpc, waiting, chain, chain_id, fees, signer, policy, now)
     return changed
 
 
@@ -151,7 +194,7 @@ def _explain_reverts(rpc: JsonRpc, reverted: list[tuple[OutboxTransaction, dict]
             row.error = "reverted (the reason did not reproduce on the previous block's state)"
 
 
-def _check_waiting(session, rpc, rows, head, mined_nonce, chain_id, fees, signer, policy, now) -> int:
+def _check_waiting(session, rpc, rows, chain: _Chain, chain_id, fees, signer, policy, now) -> int:
     known = rpc.batch([("eth_getTransactionByHash", [tx_hash]) for row in rows for tx_hash in row.all_hashes])
     known_ids: set[int] = set()
     index = 0
@@ -164,8 +207,9 @@ def _check_waiting(session, rpc, rows, head, mined_nonce, chain_id, fees, signer
     resend: list[OutboxTransaction] = []
     for row in rows:
         if row.id in known_ids:
-            changed += _check_stuck(session, row, head, chain_id, fees, signer, policy, now)
-        elif mined_nonce[row.sender] > row.nonce:
+            if row.nonce == chain.lowest_in_flight.get(row.sender):
+                changed += _check_stuck(session, row, chain, chain_id, fees, signer, policy, now)
+        elif chain.mined_nonce[row.sender] > row.nonce:
             row.status, row.finished_at = OutboxStatus.FAILED, now
             row.error = f"nonce {row.nonce} was used by another transaction of {row.sender}"
             log.error("outbox %s: %s", row.id, row.error)
@@ -175,23 +219,26 @@ def _check_waiting(session, rpc, rows, head, mined_nonce, chain_id, fees, signer
     if resend:
         replies = rpc.batch([("eth_sendRawTransaction", ["0x" + row.raw_tx.hex()]) for row in resend])
         for row, reply in zip(resend, replies):
-            row.attempts += 1
-            row.next_attempt_at = now + policy.backoff(1)
-            row.error = str(reply) if isinstance(reply, RpcError) else None
+            # Counted as an attempt: a node that keeps losing the transaction gets it reported stuck.
+            outcome = f" ({reply})" if isinstance(reply, RpcError) else ""
+            retry_later(row, f"the node lost the transaction; sent the same bytes again{outcome}", policy, now)
             log.warning("outbox %s: node lost %s (nonce %s); sent the same bytes again", row.id, row.tx_hash, row.nonce)
     return changed
 
 
-def _check_stuck(session, row, head, chain_id, fees, signer, policy, now) -> int:
-    blocks = head - (row.broadcast_block or head)
-    seconds = (now - row.broadcast_at).total_seconds()
+def _check_stuck(session, row, chain: _Chain, chain_id, fees, signer, policy, now) -> int:
+    progress = chain.progress[row.sender]
+    blocks = chain.head - max(row.broadcast_block or 0, progress.block)
+    seconds = (now - max(row.broadcast_at, progress.at)).total_seconds()
     if blocks < policy.stuck_after_blocks and seconds < policy.stuck_after_seconds:
         return 0
     if row.stuck_since is None:
         row.stuck_since = now
+        mined = chain.mined_nonce[row.sender]
+        behind = f"; nonces {mined}..{row.nonce - 1} are held by no transaction (gap)" if row.nonce > mined else ""
         log.error(
-            "outbox %s: nonce %s of %s stuck: %s not mined after %d blocks / %.0f s",
-            row.id, row.nonce, row.sender, row.tx_hash, blocks, seconds,
+            "outbox %s: nonce %s of %s stuck: %s not mined, the key made no progress for %d blocks / %.0f s%s",
+            row.id, row.nonce, row.sender, row.tx_hash, blocks, seconds, behind,
         )
     if not policy.replace_stuck:
         return 0

@@ -22,7 +22,7 @@ from backend.chain.outbox import PENDING, OutboxTransaction, utcnow
 from backend.chain.sender.broadcasting import broadcast_signed
 from backend.chain.sender.fees import Fees, quote_fees
 from backend.chain.sender.policy import SenderPolicy
-from backend.chain.sender.receipts import track_receipts
+from backend.chain.sender.receipts import KeyProgress, track_receipts
 from backend.chain.sender.rpc import JsonRpc, RpcTransportError
 from backend.chain.sender.signing import senders_with_queued, sign_queued
 from backend.core.config import Settings
@@ -59,6 +59,7 @@ class Sender:
         self.engine = engine_for(settings.database_url)
         self._master = master
         self._chain_id = chain_id  # asked from the node on the first pass when not given
+        self._progress: dict[str, KeyProgress] = {}
         self._pass_lock = _PASS_LOCKS[settings.database_url]
 
     @property
@@ -95,7 +96,7 @@ class Sender:
             for sender in senders_with_queued(self.engine, now):
                 changed += sign_queued(self.engine, self.rpc, sender, **keys)
             changed += broadcast_signed(self.engine, self.rpc, policy=self.policy, now=now)
-            changed += track_receipts(self.engine, self.rpc, **keys)
+            changed += track_receipts(self.engine, self.rpc, progress=self._progress, **keys)
             return changed
 
     def pending(self) -> tuple[int, int]:
