@@ -10,24 +10,27 @@ cached: the verdict can change.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from backend.api.auth import NowDep
-from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
 from backend.api.routes.products import keys_of
 from backend.core.config import Settings
+from backend.core.db import engine_for
 from backend.provenance import service, sun
 from backend.provenance.derived_keys import ProvenanceKeys
-from backend.provenance.digital_link import InvalidDigitalLink, build
+from backend.provenance.digital_link import DigitalLink, InvalidDigitalLink, build
 from backend.provenance.chain import REGISTRY
 from backend.provenance.mirror_facts import MirrorChainFacts
-from backend.provenance.page import ChainFacts, RecordedChainFacts, build_page
+from backend.provenance.page import ChainFacts, ProductPage, RecordedChainFacts, build_page
 from backend.provenance.scan_signals import SAMPLE_IP_TABLE, IpCountryTable, client_key, is_link_preview
 from backend.provenance.service import TagCheck
 from backend.web.render import product_html, product_json
@@ -78,13 +81,17 @@ def tag_check(session: Session, keys: ProvenanceKeys, gtin14: str, serial: str, 
     return service.check_tag(session, gtin14=gtin14, serial=serial, reading=reading)
 
 
+async def app_settings(request: Request) -> Settings:
+    # async: the page is the hottest route, and every sync dependency is a thread hop.
+    return request.app.state.settings
+
+
 @router.get("/01/{gtin}/21/{serial}", response_class=HTMLResponse)
-def product_page(
+async def product_page(
     gtin: str,
     serial: str,
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
+    settings: Annotated[Settings, Depends(app_settings)],
     now: NowDep,
     e: str | None = Query(None, max_length=64, description="NTAG 424 DNA: encrypted PICC data"),
     c: str | None = Query(None, max_length=32, description="NTAG 424 DNA: SUN MAC"),
@@ -94,27 +101,34 @@ def product_page(
         link = build(gtin, serial)
     except InvalidDigitalLink as exc:
         raise ApiError(404, "not_found", str(exc)) from None
-    keys = keys_of(settings)
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""
-    tapped = e is not None and c is not None
-    if not tapped:  # a tag's counter is replay protection: that commit waits for the disk
-        service.without_durable_commit(session)
-    service.record_scan(
-        session,
-        gtin=link.gtin,
-        serial=link.serial,
-        client=client_key(keys.scanner_key, ip, user_agent),
-        country=ip_table(settings.ip_country_table or SAMPLE_IP_TABLE).country(ip),
-        link_preview=is_link_preview(user_agent),
-        at=now,
-    )
-    tag = tag_check(session, keys, link.gtin, link.serial, e, c) if tapped else None
-    # One transaction: the page reads its own scan, and the connection is checked out once.
-    page = build_page(
-        session, gtin=link.gtin, serial=link.serial, now=now, chain=chain_facts(settings), tag=tag
-    )
-    session.commit()
+    # All database work in one worker-thread call (a session per request, as SessionDep gives).
+    page = await run_in_threadpool(scan_and_build, settings, link, ip, user_agent, now, e, c)
     if wants_json(request):
         return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
     return HTMLResponse(product_html(page), headers=SECURITY_HEADERS)
+
+
+def scan_and_build(
+    settings: Settings, link: DigitalLink, ip: str, user_agent: str, now: datetime, e: str | None, c: str | None
+) -> ProductPage:
+    """Record the scan and build the page in one transaction: the page reads its own scan."""
+    keys = keys_of(settings)
+    tapped = e is not None and c is not None
+    with Session(engine_for(settings.database_url)) as session:
+        if not tapped:  # a tag's counter is replay protection: that commit waits for the disk
+            service.without_durable_commit(session)
+        service.record_scan(
+            session,
+            gtin=link.gtin,
+            serial=link.serial,
+            client=client_key(keys.scanner_key, ip, user_agent),
+            country=ip_table(settings.ip_country_table or SAMPLE_IP_TABLE).country(ip),
+            link_preview=is_link_preview(user_agent),
+            at=now,
+        )
+        tag = tag_check(session, keys, link.gtin, link.serial, e, c) if tapped else None
+        page = build_page(session, gtin=link.gtin, serial=link.serial, now=now, chain=chain_facts(settings), tag=tag)
+        session.commit()
+    return page
