@@ -49,6 +49,7 @@ from backend.provenance.models import AnchorBatch, AnchorStatus
 from backend.provenance.service import (
     BatchRaced,
     ProvenanceError,
+    actor_serves,
     build_pending_batch,
     move_anchor,
     next_anchor_nonce,
@@ -277,6 +278,10 @@ class Anchorer:
                 actor, brand = session.get(Participant, actor_id), session.get(Participant, brand_id)
                 if actor.chain_address is None or brand.chain_address is None:
                     result.problems.append(f"actor {actor_id} or brand {brand_id} has no chain address yet")
+                    continue
+                if not actor_serves(session, brand_id=brand_id, actor_id=actor_id):
+                    # The registry would refuse the anchor; its events wait until the brand authorises again.
+                    result.problems.append(f"actor {actor_id} no longer serves brand {brand_id}")
                     continue
                 try:
                     while build_batch(

@@ -25,7 +25,7 @@ from backend.provenance.epcis import parse_events
 from backend.provenance.event_hash import event_hash, hash_digest
 from backend.provenance.models import AnchorBatch, AnchorStatus, EpcisEvent
 from backend.provenance.serials import SerialRange
-from backend.provenance.service import record_events, register_product, register_serials
+from backend.provenance.service import authorise_actor, record_events, register_product, register_serials
 from backend.proofs.merkle import MerkleTree
 from tests.api.support import RecordingOutbox
 
@@ -57,6 +57,8 @@ class Setup:
             self.brand = self._participant(session, "Acme Watches", custodial=True)
             self.actors = [self._participant(session, f"Actor {n}", custodial=True) for n in range(3)]
             self.own_key = self._participant(session, "Own-Key Carrier", custodial=False)
+            for actor in (*self.actors, self.own_key):
+                authorise_actor(session, brand_id=self.brand, actor_id=actor, at=RECORDED)
             product = register_product(session, brand_id=self.brand, gtin=GTIN, name="Chronograph 42")
             register_serials(session, product=product, ranges=[SerialRange(1, 400, 4)])
             session.commit()

@@ -20,6 +20,7 @@ from backend.provenance.epcis import parse_events
 from backend.provenance.event_hash import event_hash, hash_digest
 from backend.provenance.models import AnchorBatch, AnchorStatus, EpcisEvent
 from indexer.models import ProvenanceAnchor
+from tests.factories import transact
 from tests.provenance.chain_support import GTIN, chained_provenance, epcis_document
 
 START = datetime.now(UTC) - timedelta(days=3)
@@ -141,23 +142,18 @@ def test_non_custodial_actor_signs_its_batch_through_the_api(chain):
     assert mirrored.actor == wallet.address and mirrored.batch_id == waiting["batch_id"]
 
 
-def test_a_reverted_anchor_releases_its_events_into_the_next_batch(chain):
+def test_a_reverted_anchor_releases_its_events_into_the_next_batch(chain, admin):
     factory = chain.participant("Acme Factory", Role.SUPPLY_CHAIN_ACTOR)
     register_and_authorise(chain, factory)
     hashes = [post(chain, factory, "A1", "commissioning", 0), post(chain, factory, "A2", "commissioning", 0)]
-    # The brand withdraws the actor after it recorded them: the relayed anchor reverts on chain.
-    revoked = chain.client.delete(f"/v1/products/actors/{factory.participant_id}", headers=chain.brand.headers)
-    assert revoked.status_code == 200
-    chain.drain()
+    # A KYC officer suspends the actor on chain after it recorded them: the relayed anchor reverts.
+    transact(chain.registry.functions.suspend(factory.address), admin)
     assert chain.anchor().submitted == 1
     chain.drain()
     assert ("ProvenanceRegistry.anchorEvents", OutboxStatus.REVERTED) in chain.outbox_kinds()
     reverted_batch = proof_of(chain, hashes[0])
     assert reverted_batch["status"] == "submitted"
-    again = chain.client.post("/v1/products/actors", headers=chain.brand.headers,
-                              json={"actor_id": str(factory.participant_id)})
-    assert again.status_code == 201
-    chain.drain()
+    transact(chain.registry.functions.unsuspend(factory.address), admin)
     rebuilt = chain.anchor()
     assert (rebuilt.released, rebuilt.built, rebuilt.submitted) == (1, 1, 1)
     assert proof_of(chain, hashes[0])["batch_id"] != reverted_batch["batch_id"]
@@ -166,3 +162,14 @@ def test_a_reverted_anchor_releases_its_events_into_the_next_batch(chain):
     with Session(engine_for(chain.settings.database_url)) as session:
         statuses = sorted((a.nonce, a.status) for a in session.exec(select(AnchorBatch)))
     assert statuses == [(1, AnchorStatus.FAILED), (2, AnchorStatus.ANCHORED)]
+
+
+def test_events_of_an_actor_the_brand_revoked_wait_unbatched(chain):
+    factory = chain.participant("Acme Factory", Role.SUPPLY_CHAIN_ACTOR)
+    register_and_authorise(chain, factory)
+    post(chain, factory, "A1", "commissioning", 0)
+    assert chain.client.delete(f"/v1/products/actors/{factory.participant_id}", headers=chain.brand.headers).status_code == 200
+    skipped = chain.anchor()
+    assert skipped.built == 0 and skipped.problems == [
+        f"actor {factory.participant_id} no longer serves brand {chain.brand.participant_id}"
+    ]
