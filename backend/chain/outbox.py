@@ -2,11 +2,13 @@
 
 A service adds the row in the same database transaction as its business change, so
 either both happen or neither does; the sender (``backend.chain.sender``) signs, sends
-and follows the row to its receipt. Status moves one way:
+and follows the row to its receipt. Status:
 
     queued -> signed -> broadcast -> mined | reverted
-       \\-> reverted (the call reverts already in gas estimation; nothing is sent)
-       \\-> failed   (no key for the sender, or the nonce was taken by another transaction)
+      |                   |-> failed (its nonce was used by another transaction)
+      |                   '-> signed (stuck, replaced by the same nonce with higher fees)
+      |-> reverted (the call reverts already in gas estimation; nothing is sent)
+      '-> failed   (no key is held for the sender)
 """
 
 from __future__ import annotations

@@ -47,3 +47,10 @@ def make_sender(settings):
     yield make
     for sender in senders:
         sender.close()
+
+
+@pytest.fixture
+def empty_pool_after(w3):
+    """Drop what a test left in anvil's pool (a nonce-gap transaction never mines): evm_revert keeps the pool."""
+    yield
+    w3.provider.make_request("anvil_dropAllTransactions", [])

@@ -84,6 +84,7 @@ def test_killed_after_broadcast_leaves_one_transaction(
     assert token.functions.balanceOf(admin).call() == 5
 
 
+@pytest.mark.usefixtures("empty_pool_after")
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     ("killed_after", "resent_as"),

@@ -18,7 +18,12 @@ from backend.core.db import engine_for
 from backend.keys import create_custodial_key
 from tests.sender.support import MASTER, calldata, outbox_rows, transactions_from
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    pytest.mark.usefixtures("empty_pool_after"),
+]
+# Check waiting transactions and call them stuck without waiting (tests never sleep through a window).
+AT_ONCE = {"stuck_after_blocks": 0, "stuck_after_seconds": 0, "rebroadcast_after_seconds": 0}
 
 
 @contextmanager
@@ -47,7 +52,7 @@ def cli_status(monkeypatch, settings):
 
 
 def test_unmined_transaction_is_reported_stuck_then_clears(w3, token, admin, settings, make_sender, caplog, monkeypatch):
-    sender = make_sender(SenderPolicy(stuck_after_seconds=0, rebroadcast_after_seconds=0))
+    sender = make_sender(SenderPolicy(**AT_ONCE))
     with mining_by_hand(w3):
         enqueue_mint(settings, token, admin)
         sender.run_once()  # signed and broadcast; nothing mines it
@@ -78,7 +83,7 @@ def test_stuck_transaction_is_replaced_with_higher_fees_and_only_one_is_mined(w3
     with mining_by_hand(w3):
         enqueue_mint(settings, token, admin, 9)
         make_sender().run_once()
-        sender = make_sender(SenderPolicy(stuck_after_seconds=0, rebroadcast_after_seconds=0, replace_stuck=True))
+        sender = make_sender(SenderPolicy(**AT_ONCE, replace_stuck=True))
         [row] = outbox_rows(settings.database_url)
         first_hash, first_fee, first_tip = row.tx_hash, row.max_fee_per_gas, row.max_priority_fee_per_gas
 
@@ -105,7 +110,7 @@ def test_nonce_gap_is_reported(w3, token, admin, settings, make_sender, monkeypa
         session.add(SenderNonce(sender=admin, next_nonce=chain_nonce + 2))
         session.commit()
     enqueue_mint(settings, token, admin)
-    sender = make_sender(SenderPolicy(stuck_after_blocks=2, rebroadcast_after_seconds=0))
+    sender = make_sender(SenderPolicy(stuck_after_blocks=2, stuck_after_seconds=0, rebroadcast_after_seconds=0))
     sender.run_once()
     sender.run_once()
     assert outbox_rows(settings.database_url)[0].stuck_since is None
@@ -192,7 +197,7 @@ def block_gas_limit(w3, limit: int):
 
 
 def test_transactions_waiting_behind_a_moving_backlog_are_not_stuck(w3, token, admin, settings, make_sender):
-    sender = make_sender(SenderPolicy(stuck_after_blocks=2, rebroadcast_after_seconds=0))
+    sender = make_sender(SenderPolicy(stuck_after_blocks=2, stuck_after_seconds=0, rebroadcast_after_seconds=0))
     with mining_by_hand(w3):
         for _ in range(3):
             enqueue_mint(settings, token, admin)

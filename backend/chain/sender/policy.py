@@ -19,9 +19,11 @@ class SenderPolicy:
     gas_limit: int | None = None
     # Headroom on estimates: the state the estimate ran against can change before inclusion.
     gas_margin_percent: int = 20
-    # A broadcast transaction without a receipt after this many blocks or seconds is stuck.
+    # A key's lowest unmined transaction is stuck when the key's mined nonce stood still for this many
+    # blocks AND this many seconds: blocks alone misfire where blocks are cheap (anvil mines one per
+    # request, empty ones included), seconds alone blame the transaction for a chain that halted.
     stuck_after_blocks: int = 20
-    stuck_after_seconds: float = 120.0
+    stuck_after_seconds: float = 60.0
     # A row that failed this many times (node refusing it, e.g. insufficient funds; node down) is stuck too.
     stuck_after_attempts: int = 5
     # How long a transaction may lack a receipt before the node is asked whether it still knows it.

@@ -4,7 +4,7 @@ For a row without a receipt the node is asked, after a while, whether it still k
 transaction:
 1. it does: the transaction waits in the pool. Only the key's lowest unmined nonce can be
    stuck (the others wait behind it, as they should): when the key's mined nonce has not
-   moved for `stuck_after_blocks` blocks or `stuck_after_seconds` seconds, that row is
+   moved for `stuck_after_blocks` blocks and `stuck_after_seconds` seconds, that row is
    marked stuck (and, if the policy says so, replaced by the same nonce with higher fees,
    signed and committed before it is sent). If nothing of ours holds the mined nonce, the
    row waits behind a nonce gap and is reported the same way;
@@ -230,7 +230,7 @@ def _check_stuck(session, row, chain: _Chain, chain_id, fees, signer, policy, no
     progress = chain.progress[row.sender]
     blocks = chain.head - max(row.broadcast_block or 0, progress.block)
     seconds = (now - max(row.broadcast_at, progress.at)).total_seconds()
-    if blocks < policy.stuck_after_blocks and seconds < policy.stuck_after_seconds:
+    if blocks < policy.stuck_after_blocks or seconds < policy.stuck_after_seconds:
         return 0
     if row.stuck_since is None:
         row.stuck_since = now

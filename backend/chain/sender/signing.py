@@ -166,7 +166,8 @@ def _sign_rows(session, rpc, rows, account, counter, chain_id, fees, policy, now
             continue
         gas = row.gas or policy.gas_limit or int(estimate, 16) * (100 + policy.gas_margin_percent) // 100
         sign_row(row, signer, chain_id=chain_id, nonce=nonce, gas=gas, fees=quote)
-        row.status, row.signed_at, row.error, row.next_attempt_at, row.stuck_since = OutboxStatus.SIGNED, now, None, None, None
+        row.status, row.signed_at, row.error = OutboxStatus.SIGNED, now, None
+        row.next_attempt_at = row.stuck_since = None
         nonce += 1
         changed += 1
     advance(counter, nonce)
