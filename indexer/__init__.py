@@ -44,7 +44,8 @@ from indexer.errors import (
     RpcError,
 )
 from indexer.database import make_engine, migrate
-from indexer.service import Indexer, IndexerStats, IndexerStatus
+from indexer.service import Indexer
+from indexer.stats import IndexerStats, IndexerStatus
 from indexer.verify import Difference, verify
 
 __all__ = [
