@@ -129,7 +129,8 @@ def main() -> None:
         issuer, relayer, web3_payer = w3.eth.accounts[:3]
         artifact = load_artifact("SettlementToken")
         factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        receipt = w3.eth.wait_for_transaction_receipt(factory.constructor("Bench USD", "bUSD", issuer).transact({"from": issuer}))
+        deployment = factory.constructor("Bench USD", "bUSD", issuer).transact({"from": issuer})
+        receipt = w3.eth.wait_for_transaction_receipt(deployment)
         token = w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
         for holder, count in ((relayer, args.count), (web3_payer, args.web3_count)):
             w3.eth.wait_for_transaction_receipt(token.functions.mint(holder, PAYOUT * count).transact({"from": issuer}))
@@ -144,7 +145,8 @@ def main() -> None:
 
         log(f"web3.py: {args.web3_count} transfers, transact + wait_for_transaction_receipt ...")
         web3_rate = web3_baseline(w3, token, web3_payer, args.web3_count)
-        log(f"sender: {args.count} transfers, enqueue -> mined in the {'SQLite' if args.sqlite else 'PostgreSQL'} outbox ...")
+        database = "SQLite" if args.sqlite else "PostgreSQL"
+        log(f"sender: {args.count} transfers, enqueue -> mined in the {database} outbox ...")
         sender_rate, details = through_sender(settings, token.address, relayer, args.count)
         assert token.functions.balanceOf(payee(args.count - 1, 0x5E0D)).call() == PAYOUT
 
