@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from backend.consent.models import AccessOutcome, ConsentAccess
@@ -29,20 +30,22 @@ def record_access(
     withheld: Iterable[str],
     outcome: AccessOutcome,
     at: datetime,
-) -> ConsentAccess:
-    row = ConsentAccess(
-        accessed_at=at,
-        participant_id=participant_id,
-        grantee=grantee,
-        subject=subject,
-        purpose=purpose,
-        consent_ids=" ".join(consent_ids),
-        fields_disclosed=" ".join(sorted(disclosed)),
-        fields_withheld=" ".join(sorted(withheld)),
-        outcome=outcome,
+) -> None:
+    """Add one row to the caller's transaction (a plain INSERT: the row is never read back or changed)."""
+    session.execute(
+        insert(ConsentAccess.__table__),
+        {
+            "accessed_at": at,
+            "participant_id": participant_id,
+            "grantee": grantee,
+            "subject": subject,
+            "purpose": purpose,
+            "consent_ids": " ".join(consent_ids),
+            "fields_disclosed": " ".join(sorted(disclosed)),
+            "fields_withheld": " ".join(sorted(withheld)),
+            "outcome": outcome,
+        },
     )
-    session.add(row)
-    return row
 
 
 def accesses_of(session: Session, subjects: list[str]) -> list[ConsentAccess]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from eth_utils import to_checksum_address
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlmodel import Session
 
 from backend.consent.audit import record_access
@@ -36,6 +36,25 @@ _consents = ChainConsent.__table__.c
 _offers = ConsentOffer.__table__.c
 _withdrawals = ConsentWithdrawal.__table__.c
 _links = ConsentPairwise.__table__.c
+
+# Built once: composing the statement per call cost more CPU than PostgreSQL spends running it.
+_COVERAGE = (
+    select(_consents.consent_id, _offers.data_categories_hash, _links.subject_ref)
+    .join(ConsentOffer.__table__, (_offers.contract == _consents.contract) & (_offers.offer_id == _consents.offer_id))
+    .outerjoin(
+        ConsentPairwise.__table__, (_links.address == _consents.subject) & (_links.grantee == bindparam("grantee"))
+    )
+    .where(
+        _consents.contract == bindparam("registry"),
+        _consents.subject == bindparam("subject"),
+        _consents.grantee == bindparam("grantee"),
+        _consents.purpose == bindparam("purpose"),
+        _consents.status == "active",
+        _consents.expiry > bindparam("now"),
+        ~exists().where(_withdrawals.consent_id == _consents.consent_id),
+    )
+    .order_by(_consents.consent_id)
+)
 
 
 @dataclass(frozen=True)
@@ -62,27 +81,17 @@ def coverage(session: Session, registry: str, subject: str, grantee: str, purpos
     The pairwise link rides along in the same query: on a busy database every round trip
     of the data path costs more than the lookup itself.
     """
-    statement = (
-        select(_consents.consent_id, _offers.data_categories_hash, _links.subject_ref)
-        .join(
-            ConsentOffer.__table__, (_offers.contract == _consents.contract) & (_offers.offer_id == _consents.offer_id)
-        )
-        .outerjoin(ConsentPairwise.__table__, (_links.address == _consents.subject) & (_links.grantee == grantee))
-        .where(
-            _consents.contract == registry,
-            _consents.subject == subject,
-            _consents.grantee == grantee,
-            _consents.purpose == purpose_hex(purpose),
-            _consents.status == "active",
-            _consents.expiry > now,
-            ~exists().where(_withdrawals.consent_id == _consents.consent_id),
-        )
-        .order_by(_consents.consent_id)
-    )
+    parameters = {
+        "registry": registry,
+        "subject": subject,
+        "grantee": grantee,
+        "purpose": purpose_hex(purpose),
+        "now": now,
+    }
     consent_ids: list[str] = []
     categories: set[str] = set()
     subject_ref = None
-    for consent_id, categories_hash, subject_ref in session.execute(statement):
+    for consent_id, categories_hash, subject_ref in session.execute(_COVERAGE, parameters):
         consent_ids.append(consent_id)
         categories.update(categories_of_hash(categories_hash) or ())
     return Coverage(tuple(consent_ids), frozenset(categories), subject_ref)
@@ -104,7 +113,7 @@ def read_subject_data(
     subject, grantee = to_checksum_address(subject), to_checksum_address(grantee)
     wanted = set(requested) if requested else set(DATA_CATEGORIES)
     covered = coverage(session, registry, subject, grantee, purpose, int(now.timestamp()))
-    owner = store.owner_by_link(subject, covered.subject_ref) if covered.subject_ref is not None else None
+    owner = store.reader_by_link(subject, covered.subject_ref) if covered.subject_ref is not None else None
     if owner is None:
         read = DataRead(subject, purpose, AccessOutcome.REFUSED, withheld=tuple(sorted(wanted)))
     else:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from eth_utils import to_checksum_address
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, select
 
 from backend.consent import vault
@@ -58,6 +58,9 @@ class OpenSubject:
 
     def set_ledger(self, ledger: dict) -> None:
         self.row.ledger = self._seal("ledger", ledger)
+
+
+_SUBJECT_BY_ID = ConsentSubject.__table__.select().where(ConsentSubject.__table__.c.id == bindparam("id"))
 
 
 def _empty_ledger() -> dict:
@@ -120,11 +123,14 @@ class SubjectStore:
 
     def owner_of(self, link: ConsentPairwise) -> OpenSubject | None:
         """The subject a pairwise address belongs to (None once that subject is erased)."""
-        return self.owner_by_link(link.address, link.subject_ref)
-
-    def owner_by_link(self, address: str, subject_ref: bytes) -> OpenSubject | None:
-        row = self.session.get(ConsentSubject, vault.open_link(self.keys, address, subject_ref))
+        row = self.session.get(ConsentSubject, vault.open_link(self.keys, link.address, link.subject_ref))
         return None if row is None else self.open(row)
+
+    def reader_by_link(self, address: str, subject_ref: bytes) -> OpenSubject | None:
+        """Like `owner_of`, for reading only: the row is a detached copy, fetched without the ORM's
+        identity map and unit of work (the data path's hottest query after the consent lookup)."""
+        found = self.session.execute(_SUBJECT_BY_ID, {"id": vault.open_link(self.keys, address, subject_ref)}).first()
+        return None if found is None else self.open(ConsentSubject(**found._mapping))
 
     def link(self, subject: OpenSubject, address: str, grantee: str, now: datetime) -> None:
         """Record that `address` signs for `subject` towards `grantee` (idempotent).
