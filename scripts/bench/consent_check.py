@@ -10,7 +10,9 @@ that no longer count (5,000 withdrawn on chain, 5,000 withdrawn through the API)
 2. ``data_read``: the whole ``GET /v1/subjects/{id}/data`` request (API key, consent
    check, decrypting the profile, appending to the access log, commit), served by uvicorn
    in a separate process, 3,000 sequential requests over one keep-alive connection from
-   this process to 127.0.0.1.
+   this process to 127.0.0.1. Beside it, for the same server at the same time: CPU per
+   request (uvicorn and its PostgreSQL backends), the load average, and the latency of
+   ``/health`` and of an API-key-only request, which show what the machine itself adds.
 
 Prints ``name: value`` lines; ``data_read_p99_ms: N`` and, last, ``consent_check_p99_ms: N``.
 Goals: consent check <= 2 ms, whole request <= 15 ms. Needs the machine's PostgreSQL
@@ -275,6 +277,35 @@ def bench_requests(
     return samples
 
 
+def bench_baseline(port: int, path: str, headers: dict[str, str]) -> list[float]:
+    """Latency of a request that does none of the consent work, for the same machine at the same time."""
+    samples = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        for index in range(WARMUP + REQUESTS // 3):
+            started = time.perf_counter()
+            response = client.get(path, headers=headers)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise RuntimeError(f"unexpected answer {response.status_code}: {response.text}")
+            if index >= WARMUP:
+                samples.append(elapsed)
+    return samples
+
+
+def bench_durable_commit(database_url: str) -> list[float]:
+    """A one-row INSERT + COMMIT on the same database: the floor under the access-log write (an fsync)."""
+    samples = []
+    with psycopg.connect(database_url.replace("+psycopg", "")) as connection:
+        connection.execute("CREATE TABLE consent_bench_commit_probe (x int)")  # not TEMPORARY: those skip the WAL
+        connection.commit()
+        for _ in range(REQUESTS // 3):
+            started = time.perf_counter()
+            connection.execute("INSERT INTO consent_bench_commit_probe VALUES (1)")
+            connection.commit()
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
 def main() -> None:
     name = f"tl_consent_bench_{os.getpid()}_{secrets.token_hex(4)}"
     database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
@@ -304,6 +335,12 @@ def main() -> None:
 
         requests = bench_requests(port, active, api_keys, on_warm)
         cpu_ms = (cpu_seconds(processes) - cpu_before[0]) * 1000 / len(requests)
+        health = bench_baseline(port, "/health", {})
+        any_key = {"Authorization": f"Bearer {next(iter(api_keys.values()))}"}
+        authenticated = bench_baseline(port, "/v1/participants/me", any_key)
+        print(f"baseline_insert_commit_p99_ms: {p99_ms(bench_durable_commit(database_url)):.3f} (one-row write, fsync)")
+        print(f"baseline_health_p99_ms: {p99_ms(health):.3f} (no dependencies, no database)")
+        print(f"baseline_authenticated_p99_ms: {p99_ms(authenticated):.3f} (GET /v1/participants/me: API key only)")
         print(f"active_consents: {len(active):,}")
         print(f"data_read_requests: {len(requests):,}")
         print(f"data_read_p50_ms: {statistics.median(requests) * 1000:.3f}")
