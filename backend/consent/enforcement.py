@@ -113,7 +113,7 @@ def read_subject_data(
     subject, grantee = to_checksum_address(subject), to_checksum_address(grantee)
     wanted = set(requested) if requested else set(DATA_CATEGORIES)
     covered = coverage(session, registry, subject, grantee, purpose, int(now.timestamp()))
-    owner = store.reader_by_link(subject, covered.subject_ref) if covered.subject_ref is not None else None
+    owner = store.owner_by_link(subject, covered.subject_ref) if covered.subject_ref is not None else None
     if owner is None:
         read = DataRead(subject, purpose, AccessOutcome.REFUSED, withheld=tuple(sorted(wanted)))
     else:

@@ -121,14 +121,12 @@ class SubjectStore:
     def pairwise(self, address: str) -> ConsentPairwise | None:
         return self.session.get(ConsentPairwise, to_checksum_address(address))
 
-    def owner_of(self, link: ConsentPairwise) -> OpenSubject | None:
-        """The subject a pairwise address belongs to (None once that subject is erased)."""
-        row = self.session.get(ConsentSubject, vault.open_link(self.keys, link.address, link.subject_ref))
-        return None if row is None else self.open(row)
+    def owner_by_link(self, address: str, subject_ref: bytes) -> OpenSubject | None:
+        """The subject a pairwise address belongs to, for reading (None once that subject is erased).
 
-    def reader_by_link(self, address: str, subject_ref: bytes) -> OpenSubject | None:
-        """Like `owner_of`, for reading only: the row is a detached copy, fetched without the ORM's
-        identity map and unit of work (the data path's hottest query after the consent lookup)."""
+        The row is a detached copy fetched without the ORM's identity map and unit of work:
+        after the consent lookup this is the data path's hottest query.
+        """
         found = self.session.execute(_SUBJECT_BY_ID, {"id": vault.open_link(self.keys, address, subject_ref)}).first()
         return None if found is None else self.open(ConsentSubject(**found._mapping))
 

@@ -39,5 +39,5 @@ def test_rotation_rewraps_subjects_and_rekeys_lookups_and_links(tmp_path):
         store = SubjectStore(session, vault.consent_keys(new))
         found = store.open(store.by_wallet(wallet))
         assert found.profile() == {"country": "FR"}
-        assert store.owner_of(store.pairwise(pairwise)).id == found.id
+        assert store.owner_by_link(pairwise, store.pairwise(pairwise).subject_ref).id == found.id
         assert rotate_subject_keys(session, old, new) == 0, "nothing left under the old key"
