@@ -1,7 +1,9 @@
 """Decode raw logs into event names and arguments, straight from the build ABIs.
 
-Non-indexed arguments go through eth-abi's tuple decoder, fetched once per event.
-Indexed arguments are single 32-byte topics: static types are read off the word
+Non-indexed arguments go through eth-abi's decoders, fetched once per event: its
+tuple decoder when a value is dynamic, else its per-type decoders in sequence on one
+stream (the tuple decoder would first check offsets that all-static data does not
+have, which costs more than the decoding). Indexed arguments are single 32-byte topics: static types are read off the word
 (eth-abi's generic stream machinery costs ten times more for a word), dynamic ones
 (string, bytes, arrays, structs) are stored by the node as their keccak hash and
 stay a hex string. web3's contract-event decoding is not used: it costs ~470 µs a log
@@ -81,6 +83,18 @@ def _needs_plain(param: dict) -> bool:
     return kind == "address" or kind.startswith("bytes") or kind.startswith("tuple") or kind.endswith("]")
 
 
+def _data_decoder(types: tuple[str, ...]) -> Callable[[ContextFramesBytesIO], tuple]:
+    registry = default_codec._registry
+    decoders = tuple(registry.get_decoder(kind, strict=False) for kind in types)
+    if any(decoder.is_dynamic for decoder in decoders):
+        return registry.get_tuple_decoder(*types, strict=False)
+
+    def static(stream: ContextFramesBytesIO) -> tuple:
+        return tuple([decoder(stream) for decoder in decoders])
+
+    return static
+
+
 @dataclass(frozen=True)
 class EventSpec:
     """One event of an ABI, with what it takes to decode it."""
@@ -120,10 +134,7 @@ class EventDecoder:
             if item["type"] == "event" and not item.get("anonymous"):
                 spec = EventSpec.from_abi(item)
                 self.events[spec.topic0] = spec
-        self._data_decoders = {
-            topic0: default_codec._registry.get_tuple_decoder(*spec.data_types, strict=False)
-            for topic0, spec in self.events.items()
-        }
+        self._data_decoders = {topic0: _data_decoder(spec.data_types) for topic0, spec in self.events.items()}
         self._plain_needed = {
             topic0: tuple(_needs_plain(p) for p in spec.data_params) for topic0, spec in self.events.items()
         }

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from eth_abi import encode
+from eth_abi import decode, encode
+from eth_abi.exceptions import DecodingError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from eth_utils import keccak, to_checksum_address
 from sqlalchemy import inspect
 
@@ -153,3 +156,50 @@ def test_migrations_create_exactly_the_models_in_their_own_version_table(mirror_
         assert {t for t in tables if t != VERSION_TABLE} == set(mirror_metadata.tables)
     finally:
         engine.dispose()
+
+
+STATIC = {
+    "type": "event",
+    "name": "Static",
+    "anonymous": False,
+    "inputs": [
+        {"name": kind.replace("[", ""), "type": kind, "indexed": False}
+        for kind in ("uint8", "int16", "address", "bool", "bytes3", "uint256")
+    ],
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.tuples(
+        st.integers(0, 2**8 - 1),
+        st.integers(-(2**15), 2**15 - 1),
+        st.binary(min_size=20, max_size=20),
+        st.booleans(),
+        st.binary(min_size=3, max_size=3),
+        st.integers(0, 2**256 - 1),
+    ),
+    corrupt=st.one_of(st.none(), st.tuples(st.integers(0, 191), st.integers(1, 255))),
+)
+def test_static_data_decodes_exactly_as_eth_abi_does(values, corrupt):
+    kinds = [p["type"] for p in STATIC["inputs"]]
+    data = bytearray(encode(kinds, [values[0], values[1], "0x" + values[2].hex(), *values[3:]]))
+    if corrupt is not None:
+        position, flip = corrupt
+        data[position] ^= flip
+    spec = EventSpec.from_abi(STATIC)
+    decoded = EventDecoder([STATIC]).decode([spec.topic0], "0x" + data.hex())
+    try:
+        expected = decode(kinds, bytes(data), strict=False)
+    except DecodingError:
+        assert decoded is None
+        return
+    assert decoded is not None
+    assert list(decoded[1].values()) == [
+        expected[0],
+        expected[1],
+        to_checksum_address(expected[2]),
+        expected[3],
+        "0x" + expected[4].hex(),
+        expected[5],
+    ]
