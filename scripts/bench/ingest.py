@@ -48,6 +48,8 @@ from redis import Redis
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+# Only what the load process needs at the top: it is spawned and re-imports this module, and
+# the backend's own imports (web3, SQLAlchemy models, ...) would cost it seconds and memory.
 from backend.ads.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_ed25519  # noqa: E402
 
 PUBLISHERS = 8
@@ -80,10 +82,14 @@ def progress(message: str) -> None:
 # --- Set-up --------------------------------------------------------------------------
 
 
+def database_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
 def create_database(name: str) -> str:
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    url = database_url(name)
     from backend.db.migrate import upgrade_database
     from indexer.database import make_engine, migrate
 
@@ -97,13 +103,9 @@ def create_database(name: str) -> str:
 def drop_database(name: str) -> None:
     from backend.core.db import engine_for
 
-    for url in list(_urls):
-        engine_for(url).dispose()
+    engine_for(database_url(name)).dispose()
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-_urls: list[str] = []
 
 
 def seed(url: str, now: int) -> list[tuple[str, bytes]]:
@@ -121,7 +123,6 @@ def seed(url: str, now: int) -> list[tuple[str, bytes]]:
     from indexer.models import Campaign as ChainCampaign
     from indexer.models import Checkpoint, IndexedBlock
 
-    _urls.append(url)
     kyc = datetime.now(UTC) + timedelta(days=365)
     publishers = []
     with Session(engine_for(url)) as session:
@@ -136,6 +137,7 @@ def seed(url: str, now: int) -> list[tuple[str, bytes]]:
             session.add(AdPublisherKey(participant_id=participant.id, algorithm="ed25519", public_key=public))
             publishers.append((participant.chain_address, seed_bytes))
         session.flush()
+        terms_hash = "0x" + hashlib.sha256(TERMS).hexdigest()
         for campaign_id in range(1, CAMPAIGNS + 1):
             session.add(
                 Campaign(
@@ -151,7 +153,7 @@ def seed(url: str, now: int) -> list[tuple[str, bytes]]:
                     budget=10**15,
                     terms_json=TERMS.decode(),
                     terms_cid=cid_for(TERMS),
-                    terms_hash="0x" + hashlib.sha256(TERMS).hexdigest(),
+                    terms_hash=terms_hash,
                     attesters=[ESCROW],
                     threshold=1,
                     challenge_window=3600,
@@ -164,15 +166,16 @@ def seed(url: str, now: int) -> list[tuple[str, bytes]]:
                     campaign_id=campaign_id,
                     advertiser=advertiser.chain_address,
                     token=TOKEN,
-                    terms_hash="0x" + hashlib.sha256(TERMS).hexdigest(),
+                    terms_hash=terms_hash,
                     end_time=now + 30 * 86_400,
                     deposited=10**15,
                     updated_block=1,
                 )
             )
-        session.add(IndexedBlock(chain_id=CHAIN_ID, number=1, hash="0x" + "11" * 32, parent_hash="0x" + "00" * 32, timestamp=now))
+        block = "0x" + "11" * 32
+        session.add(IndexedBlock(chain_id=CHAIN_ID, number=1, hash=block, parent_hash="0x" + "00" * 32, timestamp=now))
         session.add(
-            Checkpoint(chain_id=CHAIN_ID, block_number=1, block_hash="0x" + "11" * 32, logs_total=0, updated_at=now, logs_per_second=0.0)
+            Checkpoint(chain_id=CHAIN_ID, block_number=1, block_hash=block, logs_total=0, updated_at=now, logs_per_second=0.0)
         )
         session.commit()
     return publishers
@@ -225,6 +228,8 @@ def start_api(url: str, manifest: Path, prefix: str, port: int) -> subprocess.Po
     server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the API exited with {server.returncode} before answering")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code < 500:
                 return server
@@ -327,6 +332,8 @@ def load_process(port: int, publishers: list[tuple[str, bytes]], now: int, ready
     latencies: list[float] = []
     lock = threading.Lock()
 
+    errors: list[str] = []
+
     def run(slot: list) -> None:
         with httpx.Client(timeout=60) as client:
             # Round-robin over the slot's publishers, each publisher's batches in order.
@@ -334,7 +341,11 @@ def load_process(port: int, publishers: list[tuple[str, bytes]], now: int, ready
                 for address, stamp, signed in slot:
                     body, signature = signed[round_]
                     sent = time.perf_counter()
-                    counts = _check(_send(client, url, address, stamp, body, signature))
+                    try:
+                        counts = _check(_send(client, url, address, stamp, body, signature))
+                    except (RuntimeError, httpx.HTTPError) as exc:
+                        errors.append(str(exc))
+                        return
                     with lock:
                         latencies.append(time.perf_counter() - sent)
                         for key, value in counts.items():
@@ -348,6 +359,7 @@ def load_process(port: int, publishers: list[tuple[str, bytes]], now: int, ready
         thread.join()
     results.put(
         {
+            "errors": errors,
             "elapsed": time.perf_counter() - started,
             "cpu": time.process_time() - cpu_started,
             "totals": dict(totals),
@@ -434,31 +446,30 @@ def stage_breakdown(url: str, manifest: Path, prefix: str, publisher: tuple[str,
                 cpu.clear()
             stamp = str(int(time.time()))
             signature = sign_ed25519(seed_bytes, stamp, body)
-            with Stage("batch total"):
-                with engine.begin() as connection:
-                    with Stage("publisher and keys query"):
-                        standing = publisher_standing(connection, address, datetime.now(UTC))
-                    with Stage("signature (Ed25519)"):
-                        verify_batch_signature(body, stamp, signature, standing.keys, int(time.time()))
-                    with Stage("replay claim (Redis)"):
-                        components.replay_cache.claim(f"breakdown:{body_digest(body).hex()}")
-                    with Stage("parse (orjson, pydantic)"):
-                        batch = parse_batch(body)
-                    with Stage("campaign states"):
-                        states = campaigns.load(connection, {event.campaign_id for event in batch.events})
-                    with Stage("ingest"):
-                        components.ingestor.ingest(
-                            connection,
-                            publisher=address,
-                            publisher_active=standing.active,
-                            body_sha256=body_digest(body),
-                            batch=batch,
-                            campaigns=states,
-                            received_at=int(time.time()),
-                        )
-                    commit = Stage("commit")
-                    commit.__enter__()
-                commit.__exit__()
+            with Stage("batch total"), engine.connect() as connection:
+                transaction = connection.begin()
+                with Stage("publisher and keys query"):
+                    standing = publisher_standing(connection, address, datetime.now(UTC))
+                with Stage("signature (Ed25519)"):
+                    verify_batch_signature(body, stamp, signature, standing.keys, int(time.time()))
+                with Stage("replay claim (Redis)"):
+                    components.replay_cache.claim(f"breakdown:{body_digest(body).hex()}")
+                with Stage("parse (orjson, pydantic)"):
+                    batch = parse_batch(body)
+                with Stage("campaign states"):
+                    states = campaigns.load(connection, {event.campaign_id for event in batch.events})
+                with Stage("ingest"):
+                    components.ingestor.ingest(
+                        connection,
+                        publisher=address,
+                        publisher_active=standing.active,
+                        body_sha256=body_digest(body),
+                        batch=batch,
+                        campaigns=states,
+                        received_at=int(time.time()),
+                    )
+                with Stage("commit"):
+                    transaction.commit()
     finally:
         ingestion.load_history, ingestion.store_batch, Screener.screen = originals
     for table in (wall, cpu):
@@ -498,6 +509,8 @@ def main() -> None:
             before = (process_cpu_seconds(server.pid), sum(map(process_cpu_seconds, backends)), redis_cpu(redis))
             start.set()
             outcome = results.get(timeout=900)
+            if outcome["errors"]:
+                raise RuntimeError(f"{len(outcome['errors'])} batches failed, first: {outcome['errors'][0]}")
             after = (process_cpu_seconds(server.pid), sum(map(process_cpu_seconds, backends)), redis_cpu(redis))
             redis.close()
             api_cpu, postgres_cpu, redis_used = (b - a for a, b in zip(before, after))
