@@ -1,6 +1,12 @@
 """Ad events: pricing terms, signed batch ingestion, invalid-traffic filters, pricing.
 
 Data flow and rules: ARCHITECTURE.md, "Data flow (ads)" and "Money, proofs and trust".
+
+The modules that wire this core to the rest of the backend are imported by path, not
+re-exported here, because they import identity, campaigns and the chain mirror, which
+import this package: ``intake`` (a signed batch from bytes to committed rows, behind
+``POST /v1/events``), ``publisher_keys``, ``campaign_states``, ``reports``, ``settings``
+and ``tasks`` (the retention purge).
 """
 
 from backend.ads.billed_leaf import event_leaf

@@ -15,11 +15,15 @@ Each step refuses before the next one costs anything:
 7. ``Ingestor.ingest`` (duplicates, filters, one bulk insert), then the commit. The
    report leaves only after the commit: nothing acknowledged can be lost.
 
-Steps 2, 6 and 7 share one database transaction. If anything fails after step 4 (a
-refusal, a database error, the commit itself), the replay claim is released, so the
-publisher can retry a body that was never stored; ``ad_batches``' unique body hash
-still refuses a stored one durably. The frequency counters are the one thing a failed
-batch leaves behind (see ``ingestion``).
+Steps 2, 6 and 7 share one database transaction; Redis sees two round trips a batch,
+the claim (step 4) and every frequency counter in one script call (step 7). Folding the
+claim into that call was rejected: a replay would then be refused only after it had
+been parsed and looked up.
+
+If anything fails after step 4 (a refusal, a database error, the commit itself), the
+replay claim is released, so the publisher can retry a body that was never stored;
+``ad_batches``' unique body hash still refuses a stored one durably. The frequency
+counters are the one thing a failed batch leaves behind (see ``ingestion``).
 """
 
 from __future__ import annotations

@@ -93,9 +93,6 @@ class Settings(BaseSettings):
     ads_device_cap_impressions: int = Field(100, ge=1, description="impressions per device, campaign and window")
     ads_device_cap_clicks: int = Field(10, ge=1, description="clicks per device, campaign and window")
     ads_device_cap_conversions: int = Field(5, ge=1, description="conversions per device, campaign and window")
-    ads_reserve_bps: int = Field(
-        0, ge=0, le=10_000, description="share of each deposit held back from billing, in basis points"
-    )
     ads_redis_prefix: str = Field(
         "tl:ads:", min_length=1, description="prefix of the ad pipeline's Redis keys (frequency caps, replay cache)"
     )

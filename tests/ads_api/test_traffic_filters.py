@@ -54,7 +54,8 @@ def test_events_of_a_campaign_not_running_are_filtered(ingest, campaign, reason)
 
 
 def test_the_reserve_counts_against_the_budget(make_ingest_api, ingest_settings):
-    ingest = make_ingest_api(ingest_settings.model_copy(update={"ads_reserve_bps": 1_000}))
+    # The reserve settlement holds back (TRUSTLEDGER_SETTLEMENT_RESERVE_BPS) is not there to bill.
+    ingest = make_ingest_api(ingest_settings.model_copy(update={"settlement_reserve_bps": 1_000}))
     ingest.campaign(1, deposit=10_000, spent=9_000)  # 10% of 10,000 held back: nothing left to bill
     ingest.campaign(2, deposit=10_000, spent=8_999)
     response = ingest.post(ingest.publisher(), [impression("a"), impression("b", campaign_id=2)])

@@ -53,7 +53,7 @@ async def batch_intake(request: Request) -> BatchIntake:
         intake = request.app.state.ads_intake = BatchIntake(
             engine_for(settings.database_url),
             ingest_components(settings),
-            CampaignStates(settings.manifest_path, settings.ads_reserve_bps),
+            CampaignStates(settings.manifest_path, settings.settlement_reserve_bps),
             settings.epoch_seconds,
         )
         _freeze_long_lived_objects()
