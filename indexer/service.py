@@ -9,6 +9,7 @@ from typing import Callable, TypeVar
 
 from contracts.deployment import DeploymentManifest
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import OperationalError
 
 from indexer.batch_writer import BatchWriter
 from indexer.catalog import ContractCatalog
@@ -336,6 +337,11 @@ class Indexer:
             except ChainMoved as exc:
                 self.stats.chain_moved += 1
                 log.info("chain moved during a read (%s); reading again", exc)
+            except OperationalError as exc:
+                # The database restarting or locked: the batch's transaction rolled back whole.
+                delay = backoff.next()
+                log.warning("database not ready (%s); retrying in %.2fs", exc.orig, delay)
+                stop.wait(delay)
 
 
 __all__ = ["Indexer"]

@@ -8,7 +8,6 @@ record that ``matureSettlement``, ``challenge`` and ``verifyEvent`` take.
 
 from __future__ import annotations
 
-from typing import Any
 
 from sqlalchemy import Index
 from sqlmodel import Field

@@ -7,6 +7,8 @@ from eth_utils import keccak, to_checksum_address
 from sqlalchemy import select
 from sqlmodel import Session
 
+from contracts import load_artifact
+from contracts.deployment import DeployedContract, DeploymentManifest, ManifestError
 from indexer.catalog import ContractCatalog
 from indexer.checkpoint import read_checkpoint
 from indexer.database import make_engine
@@ -40,7 +42,6 @@ from indexer.models import (
     domain_tables,
 )
 from indexer.projections import Projection
-from contracts import load_artifact
 from tests.indexer.synthetic import SyntheticChain
 
 
@@ -290,8 +291,6 @@ def test_a_projection_naming_an_unknown_event_is_refused():
 
 
 def test_two_manifest_entries_on_one_address_are_refused():
-    from contracts.deployment import DeployedContract, DeploymentManifest, ManifestError
-
     twice = DeploymentManifest(
         1,
         {
