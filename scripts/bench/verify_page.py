@@ -323,17 +323,14 @@ class Connections:
         self.port = port
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
-    async def get(self):
-        if self.idle:
-            return self.idle.pop()
+    async def new(self):
         return await asyncio.open_connection("127.0.0.1", self.port)
 
     def put(self, connection) -> None:
         self.idle.append(connection)
 
 
-async def _request(connections: Connections, path: str) -> int:
-    connection = await connections.get()
+async def _exchange(connection, path: str) -> int:
     reader, writer = connection
     writer.write(
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {PHONE}\r\n"
@@ -346,8 +343,22 @@ async def _request(connections: Connections, path: str) -> int:
         if line.lower().startswith(b"content-length:"):
             length = int(line.split(b":", 1)[1])
     body = await reader.readexactly(length)
-    if status == 200 and b"<h1" not in body:
-        status = 599
+    return 599 if status == 200 and b"<h1" not in body else status
+
+
+async def _request(connections: Connections, path: str) -> int:
+    """One page load; a kept-alive connection the server has closed meanwhile (its idle
+    timeout) is replaced once, as a browser would."""
+    reused = bool(connections.idle)
+    connection = connections.idle.pop() if reused else await connections.new()
+    try:
+        status = await _exchange(connection, path)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        connection[1].close()
+        if not reused:
+            raise
+        connection = await connections.new()
+        status = await _exchange(connection, path)
     connections.put(connection)
     return status
 

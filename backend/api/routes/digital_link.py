@@ -14,10 +14,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from backend.api.auth import request_time
 from backend.api.errors import ApiError
@@ -85,6 +85,19 @@ def _request_time(request: Request) -> datetime:
     return request.app.dependency_overrides.get(request_time, request_time)()
 
 
+PAGE_THREADS = 4  # per worker process
+
+
+def _page_threads(request: Request) -> CapacityLimiter:
+    """The page's own thread limit: enough threads to overlap database waits. The shared pool's
+    40 let an overloaded worker run dozens of pages at once, each holding a connection and all
+    contending for the GIL, which made every page slow instead of queueing the excess."""
+    limiter = getattr(request.app.state, "page_threads", None)
+    if limiter is None:
+        limiter = request.app.state.page_threads = CapacityLimiter(PAGE_THREADS)
+    return limiter
+
+
 def _sun_parameter(request: Request, name: str, max_length: int) -> str | None:
     value = request.query_params.get(name)
     if value is not None and len(value) > max_length:
@@ -107,7 +120,9 @@ async def product_page(request: Request) -> Response:
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""
     # All database work in one worker-thread call (a session per request, as SessionDep gives).
-    page = await run_in_threadpool(scan_and_build, settings, link, ip, user_agent, _request_time(request), e, c)
+    page = await to_thread.run_sync(
+        scan_and_build, settings, link, ip, user_agent, _request_time(request), e, c, limiter=_page_threads(request)
+    )
     if wants_json(request):
         return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
     return HTMLResponse(product_html(page), headers=SECURITY_HEADERS)
