@@ -93,7 +93,6 @@ def status(context: typer.Context) -> None:
     """Head, indexed block, lag and throughput."""
     indexer = _indexer(context)
     try:
-        indexer.open()
         state = indexer.status()
     except IndexerError as exc:
         raise _fail(exc) from exc
@@ -116,6 +115,7 @@ def verify(
     """Re-read the chain and compare it with the mirror; exit 1 listing each difference."""
     indexer = _indexer(context)
     try:
+        indexer.open(timeout=context.obj.rpc_timeout)
         differences = verify_mirror(indexer, from_block, to_block)
     except IndexerError as exc:
         raise _fail(exc) from exc

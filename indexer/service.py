@@ -64,12 +64,16 @@ class Indexer:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def open(self) -> "Indexer":
-        """Migrate the mirror, check it belongs to this chain, replay contracts the manifest gained."""
+    def open(self, timeout: float | None = None) -> "Indexer":
+        """Migrate the mirror, check it belongs to this chain, replay contracts the manifest gained.
+
+        Waits for an unreachable node, at most `timeout` seconds when given.
+        """
         if self._opened:
             return self
+        deadline = None if timeout is None else time.monotonic() + timeout
         migrate(self.engine)
-        node_chain = self._retrying(self.client.chain_id)
+        node_chain = self._retrying(self.client.chain_id, deadline)
         if node_chain != self.chain_id:
             raise ChainMismatch(f"the node serves chain {node_chain}, the manifest is for chain {self.chain_id}")
         with self.engine.connect() as connection:
@@ -79,7 +83,7 @@ class Indexer:
         if others:
             raise ChainMismatch(f"the database mirrors chain {others[0][0]}, not chain {self.chain_id}")
         self._opened = True
-        self._retrying(self._catch_up_new_contracts)
+        self._retrying(self._catch_up_new_contracts, deadline)
         return self
 
     def close(self) -> None:
@@ -100,6 +104,8 @@ class Indexer:
             return read_checkpoint(connection, self.chain_id)
 
     def status(self) -> IndexerStatus:
+        """The mirror's checkpoint and the node's head (None when unreachable); writes nothing but migrations."""
+        migrate(self.engine)
         checkpoint = self.checkpoint()
         try:
             head: int | None = self.client.head()
@@ -271,7 +277,7 @@ class Indexer:
         Node outages are waited out with backoff; `timeout` (seconds) bounds the waiting.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        self._retrying(self.open, deadline)
+        self.open(timeout)
         while self._retrying(self.step, deadline):
             pass
         return self.checkpoint()

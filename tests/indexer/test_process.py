@@ -11,6 +11,7 @@ import sys
 from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
+from backend.chain.local_node import free_port
 from backend.cli import app as trustledger
 from contracts.deployment import DeploymentManifest
 from indexer import Indexer, IndexerSettings, verify
@@ -100,6 +101,14 @@ def test_cli_backfill_status_and_verify_listing_each_difference(load_chain, mirr
     assert status.exit_code == 0, status.output
     assert f"head: {head}" in status.output and f"indexed_block: {head}" in status.output
     assert "lag: 0 blocks" in status.output
+
+    unreachable = CliRunner().invoke(
+        trustledger,
+        ["index", "--database-url", mirror_url, "--rpc-url", f"http://127.0.0.1:{free_port()}",
+         "--manifest", str(load_chain.manifest_path), "status"],
+    )  # fmt: skip
+    assert unreachable.exit_code == 0, unreachable.output
+    assert "head: unreachable" in unreachable.output and f"indexed_block: {head}" in unreachable.output
 
     clean = _cli(load_chain, mirror_url, "verify")
     assert clean.exit_code == 0 and "mirror matches the chain" in clean.output
