@@ -9,7 +9,7 @@ Read order, so a node that is behind, restarting or reorging never yields a sile
 
 Logs in blocks whose headers were read must carry those headers' hashes, and the
 headers must chain by parent hash; otherwise the chain moved during the read.
-An answer larger than ``max_logs`` is handed on in parts cut at block boundaries
+An answer larger than ``target_logs`` is handed on in parts cut at block boundaries
 (each part ends at a block whose hash its last log carries), decoded part by part,
 so writing starts before the whole answer is decoded and transactions stay bounded.
 """
@@ -23,6 +23,20 @@ from indexer.catalog import ContractCatalog, DecodedLog
 from indexer.errors import ChainMoved, LogRangeRejected, NodeBehind, NodeUnavailable
 from indexer.log_ranges import AdaptiveRange
 from indexer.rpc import BlockHeader, NodeClient
+
+
+@dataclass
+class RangeAnswer:
+    """The node's undecoded answer for blocks [start, end], with the headers that pin it."""
+
+    start: int
+    end: int
+    end_hash: str
+    head: int
+    journal_from: int
+    raw_logs: list[dict]
+    window: list[BlockHeader]
+    timestamps: dict[int, int]
 
 
 @dataclass
@@ -63,17 +77,24 @@ class BatchFetcher:
         self, start: int, last: int, head: int, addresses: list[str] | None = None
     ) -> Iterator[FetchedBatch]:
         """Consecutive batches covering [start, last], read as the chain stood at `head`."""
-        while start <= last:
-            batch = None
-            for batch in self._read_range(start, last, head, addresses):
-                yield batch
-            assert batch is not None
-            start = batch.end + 1
+        for answer in self.answers(start, last, head, addresses):
+            yield from self.parts(answer)
 
-    def _read_range(
-        self, start: int, last: int, head: int, addresses: list[str] | None
-    ) -> Iterator[FetchedBatch]:
-        """One eth_getLogs range beginning at `start`, yielded in parts of at most ``max_logs``."""
+    def answers(
+        self, start: int, last: int, head: int, addresses: list[str] | None = None
+    ) -> Iterator[RangeAnswer]:
+        """The node's answers for consecutive ranges covering [start, last], undecoded.
+
+        Reading is split from decoding so a worker thread can keep the node busy with the
+        next range while the writer decodes and stores this one (see service.Indexer._forward).
+        """
+        while start <= last:
+            answer = self._read_range(start, last, head, addresses)
+            yield answer
+            start = answer.end + 1
+
+    def _read_range(self, start: int, last: int, head: int, addresses: list[str] | None) -> RangeAnswer:
+        """One eth_getLogs range beginning at `start`, pinned by headers read before and after it."""
         journal_from = head - self.reorg_window + 1
         addresses = addresses if addresses is not None else self.catalog.addresses()
         before: dict[int, BlockHeader] = {}
@@ -98,28 +119,50 @@ class BatchFetcher:
         for parent, child in zip(window, window[1:]):
             if child.parent_hash != parent.hash:
                 raise ChainMoved(f"blocks {parent.number} and {child.number} do not chain")
-        pinned = {header.number: header for header in window}
-        pinned[end] = after
-        part_start = start
+        return RangeAnswer(
+            start=start,
+            end=end,
+            end_hash=after.hash,
+            head=head,
+            journal_from=journal_from,
+            raw_logs=raw_logs,
+            window=window,
+            timestamps=self._missing_timestamps(raw_logs, window),
+        )
+
+    def _missing_timestamps(self, raw_logs: list[dict], window: list[BlockHeader]) -> dict[int, int]:
+        """Nodes that omit ``blockTimestamp`` from logs (Besu) cost one batched header read."""
+        known = {header.number: header.timestamp for header in window}
+        missing = sorted({int(raw["blockNumber"], 16) for raw in raw_logs if "blockTimestamp" not in raw} - set(known))
+        known.update((number, header.timestamp) for number, header in self._headers(missing).items())
+        return known
+
+    def parts(self, answer: RangeAnswer) -> Iterator[FetchedBatch]:
+        """An answer decoded and checked in parts of about ``target_logs`` logs, cut at block boundaries."""
+        raw_logs = answer.raw_logs
+        pinned = {header.number: header.hash for header in answer.window}
+        pinned[answer.end] = answer.end_hash
+        part_start = answer.start
         for first, stop in self._parts(raw_logs, self.ranges.target_logs):
             logs = [self.catalog.decode(raw) for raw in raw_logs[first:stop]]
             for log in logs:
-                header = pinned.get(log.block_number)
-                if header is not None and header.hash != log.block_hash:
+                block_hash = pinned.get(log.block_number)
+                if block_hash is not None and block_hash != log.block_hash:
                     raise ChainMoved(f"log in block {log.block_number} is from another branch")
-            self._fill_timestamps(logs, pinned)
+                if log.block_timestamp is None:
+                    log.block_timestamp = answer.timestamps[log.block_number]
             if stop < len(raw_logs):
                 part_end, part_hash = logs[-1].block_number, logs[-1].block_hash
             else:
-                part_end, part_hash = end, after.hash
+                part_end, part_hash = answer.end, answer.end_hash
             yield FetchedBatch(
                 start=part_start,
                 end=part_end,
                 end_hash=part_hash,
-                head=head,
-                journal_from=journal_from,
+                head=answer.head,
+                journal_from=answer.journal_from,
                 logs=logs,
-                window=[h for h in window if part_start <= h.number <= part_end],
+                window=[h for h in answer.window if part_start <= h.number <= part_end],
             )
             part_start = part_end + 1
 
@@ -139,15 +182,5 @@ class BatchFetcher:
                 return
             first = stop
 
-    def _fill_timestamps(self, logs: list[DecodedLog], known: dict[int, BlockHeader]) -> None:
-        """Nodes that omit ``blockTimestamp`` from logs (Besu) cost one batched header read."""
-        missing = sorted({log.block_number for log in logs if log.block_timestamp is None} - set(known))
-        headers = dict(known)
-        if missing:
-            headers.update(self._headers(missing))
-        for log in logs:
-            if log.block_timestamp is None:
-                log.block_timestamp = headers[log.block_number].timestamp
 
-
-__all__ = ["BatchFetcher", "FetchedBatch"]
+__all__ = ["BatchFetcher", "FetchedBatch", "RangeAnswer"]

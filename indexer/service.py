@@ -175,7 +175,10 @@ class Indexer:
         """Index [start, last] as consecutive batches, each committed with its checkpoint."""
         client = NodeClient(self.settings.rpc_url, self.settings.rpc_timeout)
         fetcher = BatchFetcher(client, self.catalog, self.ranges, self.settings.reorg_window)
-        batches = prefetched(fetcher.batches(start, last, head))
+        # A worker thread reads the next ranges (waiting on the node) while this thread
+        # decodes and writes: the node and the database work at the same time.
+        answers = prefetched(fetcher.answers(start, last, head), depth=2)
+        batches = (batch for answer in answers for batch in fetcher.parts(answer))
         last_commit = time.monotonic()
         last_report = last_commit
         last_write = 0.0
@@ -201,7 +204,7 @@ class Indexer:
                     if stop is not None and stop.is_set():
                         break
         finally:
-            batches.close()
+            answers.close()
             client.close()
         return checkpoint
 
