@@ -42,7 +42,10 @@ T = TypeVar("T")
 
 
 def request_time() -> datetime:
-    """The time a request is judged at (expiries, nonces); tests override this dependency."""
+    """The time a request is judged at (expiries, nonces); tests override this dependency.
+
+    Sync on purpose: the product page calls it (or its override) directly.
+    """
     return utcnow()
 
 
@@ -89,7 +92,8 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def current_participant(principal: CurrentPrincipal) -> Participant:
+async def current_participant(principal: CurrentPrincipal) -> Participant:
+    # async: no I/O, so no thread-pool hop
     return principal.participant
 
 

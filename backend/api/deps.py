@@ -12,7 +12,8 @@ from backend.core.config import Settings
 from backend.core.db import engine_for
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
+    # async: no I/O, so no thread-pool hop on every request
     return request.app.state.settings
 
 
