@@ -19,15 +19,10 @@ from eth_utils import keccak, to_checksum_address
 from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 
+from backend.proofs import eip712
+
 DOMAIN_NAME = "trustledger ConsentRegistry"
 DOMAIN_VERSION = "1"
-
-_DOMAIN_FIELDS = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
 
 
 class ConsentSignatureError(ValueError):
@@ -148,12 +143,7 @@ def type_string(message_type: type[ConsentMessage]) -> str:
 
 
 def domain(chain_id: int, registry_address: str) -> dict[str, Any]:
-    return {
-        "name": DOMAIN_NAME,
-        "version": DOMAIN_VERSION,
-        "chainId": chain_id,
-        "verifyingContract": to_checksum_address(registry_address),
-    }
+    return eip712.domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, registry_address)
 
 
 def typed_data(message: ConsentMessage, chain_id: int, registry_address: str) -> dict[str, Any]:
@@ -161,7 +151,7 @@ def typed_data(message: ConsentMessage, chain_id: int, registry_address: str) ->
     names = [field["name"] for field in message.FIELDS]
     values = [_json_value(value) for value in message.values()]
     return {
-        "types": {"EIP712Domain": _DOMAIN_FIELDS, message.PRIMARY_TYPE: message.FIELDS},
+        "types": {"EIP712Domain": eip712.DOMAIN_FIELDS, message.PRIMARY_TYPE: message.FIELDS},
         "primaryType": message.PRIMARY_TYPE,
         "domain": domain(chain_id, registry_address),
         "message": dict(zip(names, values, strict=True)),
@@ -175,7 +165,7 @@ def signable(message: ConsentMessage, chain_id: int, registry_address: str) -> S
 def digest(message: ConsentMessage, chain_id: int, registry_address: str) -> bytes:
     """The EIP-712 digest the contract checks; for a ``Consent`` this is its consent id."""
     encoded = signable(message, chain_id, registry_address)
-    return keccak(b"\x19" + encoded.version + encoded.header + encoded.body)
+    return eip712.digest(encoded)
 
 
 def consent_id(consent: Consent, chain_id: int, registry_address: str) -> bytes:

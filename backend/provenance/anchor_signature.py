@@ -14,8 +14,9 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
+from backend.proofs import eip712
 from backend.proofs.merkle import MerkleTree, hash_leaf
 
 DOMAIN_NAME = "trustledger ProvenanceRegistry"
@@ -30,12 +31,6 @@ EVENT_BATCH_FIELDS: list[dict[str, str]] = [
     {"name": "deadline", "type": "uint256"},
 ]
 EVENT_BATCH_TYPE = "EventBatch(" + ",".join(f"{f['type']} {f['name']}" for f in EVENT_BATCH_FIELDS) + ")"
-_DOMAIN_FIELDS = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
 _JS_MAX_SAFE_INTEGER = 2**53 - 1
 
 
@@ -80,12 +75,7 @@ def event_leaf(event_hash: bytes) -> bytes:
 
 
 def domain(chain_id: int, registry_address: str) -> dict[str, Any]:
-    return {
-        "name": DOMAIN_NAME,
-        "version": DOMAIN_VERSION,
-        "chainId": chain_id,
-        "verifyingContract": to_checksum_address(registry_address),
-    }
+    return eip712.domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, registry_address)
 
 
 def typed_data(batch: EventBatch, chain_id: int, registry_address: str) -> dict[str, Any]:
@@ -97,7 +87,7 @@ def typed_data(batch: EventBatch, chain_id: int, registry_address: str) -> dict[
         if message[name] > _JS_MAX_SAFE_INTEGER:
             message[name] = str(message[name])
     return {
-        "types": {"EIP712Domain": _DOMAIN_FIELDS, "EventBatch": EVENT_BATCH_FIELDS},
+        "types": {"EIP712Domain": eip712.DOMAIN_FIELDS, "EventBatch": EVENT_BATCH_FIELDS},
         "primaryType": "EventBatch",
         "domain": domain(chain_id, registry_address),
         "message": message,
@@ -111,7 +101,7 @@ def signable(batch: EventBatch, chain_id: int, registry_address: str) -> Signabl
 def batch_id(batch: EventBatch, chain_id: int, registry_address: str) -> bytes:
     """The id the registry stores the anchor under: the EIP-712 digest of the batch."""
     encoded = signable(batch, chain_id, registry_address)
-    return keccak(b"\x19" + encoded.version + encoded.header + encoded.body)
+    return eip712.digest(encoded)
 
 
 def sign_event_batch(batch: EventBatch, private_key: bytes | str, chain_id: int, registry_address: str) -> bytes:

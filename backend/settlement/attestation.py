@@ -15,17 +15,11 @@ from typing import Any, ClassVar
 
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
-from eth_utils import keccak, to_checksum_address
+
+from backend.proofs import eip712
 
 DOMAIN_NAME = "trustledger CampaignEscrow"
 DOMAIN_VERSION = "1"
-
-_DOMAIN_FIELDS = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
 
 
 class AttestationError(ValueError):
@@ -84,12 +78,7 @@ def type_string() -> str:
 
 
 def domain(chain_id: int, escrow_address: str) -> dict[str, Any]:
-    return {
-        "name": DOMAIN_NAME,
-        "version": DOMAIN_VERSION,
-        "chainId": chain_id,
-        "verifyingContract": to_checksum_address(escrow_address),
-    }
+    return eip712.domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, escrow_address)
 
 
 def typed_data(attestation: SettlementAttestation, chain_id: int, escrow_address: str) -> dict[str, Any]:
@@ -97,7 +86,7 @@ def typed_data(attestation: SettlementAttestation, chain_id: int, escrow_address
     names = [field["name"] for field in SettlementAttestation.FIELDS]
     values = ["0x" + value.hex() if isinstance(value, bytes) else value for value in attestation.values()]
     return {
-        "types": {"EIP712Domain": _DOMAIN_FIELDS, SettlementAttestation.PRIMARY_TYPE: SettlementAttestation.FIELDS},
+        "types": {"EIP712Domain": eip712.DOMAIN_FIELDS, SettlementAttestation.PRIMARY_TYPE: SettlementAttestation.FIELDS},
         "primaryType": SettlementAttestation.PRIMARY_TYPE,
         "domain": domain(chain_id, escrow_address),
         "message": dict(zip(names, values, strict=True)),
@@ -111,7 +100,7 @@ def signable(attestation: SettlementAttestation, chain_id: int, escrow_address: 
 def digest(attestation: SettlementAttestation, chain_id: int, escrow_address: str) -> bytes:
     """What ``CampaignEscrow.attestationDigest`` returns."""
     encoded = signable(attestation, chain_id, escrow_address)
-    return keccak(b"\x19" + encoded.version + encoded.header + encoded.body)
+    return eip712.digest(encoded)
 
 
 def sign(attestation: SettlementAttestation, private_key: bytes | str, chain_id: int, escrow_address: str) -> bytes:
