@@ -9,7 +9,14 @@ CONSUMER_KEY = "0x" + "42" * 32
 
 def test_consent_step(world):
     advertiser, _address = world.advertiser("Demo Ads")
-    summary = consent_step(world.client, advertiser_key=advertiser.key, consumer_key=CONSUMER_KEY, settle=world.settle)
+    world.sync_clock()
+    summary = consent_step(
+        world.client,
+        advertiser_key=advertiser.key,
+        consumer_key=CONSUMER_KEY,
+        settle=world.settle,
+        clock=lambda: world.api.clock().timestamp(),
+    )
     wallet = Account.from_key(CONSUMER_KEY).address
     assert summary.consumer_did == f"did:pkh:eip155:{world.w3.eth.chain_id}:{wallet}"
     assert summary.pairwise_address != wallet
