@@ -42,16 +42,18 @@ def _start(load_chain, mirror_url) -> subprocess.Popen:
 
 
 def test_kill_9_in_the_middle_of_a_batch_then_restart(load_chain, mirror_url, w3):
+    # Hundreds of 3-block ranges: even a fast run lasts many polls, so the kill lands mid-run.
     for _ in range(3):
         load_chain.emit_transfers(400, per_tx=50)
-        load_chain.mine(10)
+        load_chain.mine(200)
     head = w3.eth.block_number
     observer = _indexer(load_chain, mirror_url)
     try:
         process = _start(load_chain, mirror_url)
         try:
             # Batches of ~40 logs commit every few milliseconds: a random instant lands inside one.
-            target = random.randint(observer.catalog.start_block + 5, head - 15)
+            start = observer.catalog.start_block
+            target = random.randint(start + 5, start + (head - start) // 2)
             wait_until(lambda: _checkpoint(observer) >= target, timeout=60, what="the indexer to commit batches")
             process.send_signal(signal.SIGKILL)
             assert process.wait(timeout=10) == -signal.SIGKILL
