@@ -74,12 +74,9 @@ def current_principal(
     if not presented:
         raise ApiError(401, "unauthenticated", "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
     try:
-        credential = verify_key(session, presented, now)
+        credential, participant = verify_key(session, presented, now)
     except CredentialError as exc:
         raise ApiError(401, exc.code, exc.message) from None
-    participant = session.get(Participant, credential.participant_id)
-    if participant is None:
-        raise ApiError(401, "invalid_credentials", "unknown API key")
     # Checked on every request, against the database: suspension needs no chain confirmation.
     if participant.status == ParticipantStatus.SUSPENDED:
         raise ApiError(403, "participant_suspended", "this participant is suspended")

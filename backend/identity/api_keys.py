@@ -70,22 +70,27 @@ def issue_key(
     return IssuedKey(record=record, secret=f"{SCHEME}_{prefix}_{secret}")
 
 
-def verify_key(session: Session, presented: str, now: datetime | None = None) -> ApiKey:
-    """The live credential matching `presented`, or CredentialError."""
+def verify_key(session: Session, presented: str, now: datetime | None = None) -> tuple[ApiKey, Participant]:
+    """The live credential matching `presented` and its participant, or CredentialError.
+
+    One query for both: every authenticated request runs it.
+    """
     scheme, _, rest = presented.partition("_")
     prefix, _, secret = rest.partition("_")
     if scheme != SCHEME or not prefix or not secret:
         raise CredentialError("invalid_credentials", "the credential is not a trustledger API key")
-    record = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+    statement = select(ApiKey, Participant).join(Participant, Participant.id == ApiKey.participant_id)
+    found = session.exec(statement.where(ApiKey.prefix == prefix)).first()
+    record, participant = found if found is not None else (None, None)
     # Compare against a dummy digest when the prefix is unknown so both paths cost the same.
     expected = record.secret_hash if record is not None else _digest("")
-    if not hmac.compare_digest(_digest(secret), expected) or record is None:
+    if not hmac.compare_digest(_digest(secret), expected) or record is None or participant is None:
         raise CredentialError("invalid_credentials", "unknown API key")
     if record.revoked_at is not None:
         raise CredentialError("credential_revoked", "this API key has been revoked")
     if record.expires_at is not None and record.expires_at <= (now or utcnow()):
         raise CredentialError("credential_expired", "this credential has expired; sign in again")
-    return record
+    return record, participant
 
 
 def list_keys(session: Session, participant_id: uuid.UUID) -> list[ApiKey]:
