@@ -76,6 +76,9 @@ class Settings(BaseSettings):
         "production; unset elsewhere: backend.ads.settings.DEVELOPMENT_HASH_KEY (public, fixed)",
     )
     ads_retention_days: int = Field(30, ge=1, description="days keyed IP and device hashes are kept before the purge")
+    idempotency_retention_hours: int = Field(
+        24, ge=1, description="hours a stored Idempotency-Key response answers retries before the purge"
+    )
     ads_bot_user_agents_path: Path | None = Field(
         None, description="bot user-agent substrings, one a line; unset: the list shipped in backend/ads/data"
     )

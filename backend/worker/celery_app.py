@@ -17,12 +17,16 @@ TASK_MODULES: list[str] = [
     "backend.provenance.tasks",
     "backend.settlement.tasks",
     "backend.ads.tasks",
+    "backend.identity.tasks",
 ]
 BEAT_SCHEDULE: dict[str, dict] = {
     # A pass a second; `expires` drops passes a busy worker could not start in time instead of piling them up.
     "send-outbox": {"task": "backend.chain.sender.tasks.send_outbox", "schedule": 1.0, "options": {"expires": 5}},
     "anchor-events": {"task": "backend.provenance.tasks.anchor_events", "schedule": 30.0, "options": {"expires": 25}},
     "purge-ad-personal-data": {"task": "backend.ads.tasks.purge_personal_data", "schedule": 3600.0, "options": {"expires": 3000}},
+    "purge-request-state": {
+        "task": "backend.identity.tasks.purge_request_state", "schedule": 3600.0, "options": {"expires": 3000}
+    },
     # Settlement once an epoch (a pass settles every epoch closed since the last); the keeper as often.
     "settle-campaigns": {
         "task": "backend.settlement.tasks.settle_due",
