@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -49,34 +48,6 @@ def configure_environment(keys: list[str]) -> None:
         os.environ.setdefault(name, value)
 
 
-class ApiServer:
-    """The API under uvicorn in a background thread, on 127.0.0.1 and a free port."""
-
-    def __init__(self, settings, port: int):
-        import uvicorn
-
-        from backend.api.main import create_app
-
-        self.port = port
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    def __enter__(self) -> "ApiServer":
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the API did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-
-
 def money(amount: int | str) -> str:
     return f"{int(amount) / UNIT:,.2f}"
 
@@ -102,6 +73,7 @@ def main() -> None:
     from eth_account import Account
 
     from backend.ads.demo import run_ingest_demo
+    from backend.api.server import ApiServer
     from backend.campaigns.demo import InProcessChain, demo_admin_key, run_campaign_demo
     from backend.chain.deploy import deploy_all
     from backend.consent.demo import consent_step
@@ -137,7 +109,7 @@ def main() -> None:
 
         admin_key = demo_admin_key(settings, deployer.address)
         chain = InProcessChain(settings)
-        with ApiServer(settings, api_port) as api, httpx.Client(base_url=api.url, timeout=60) as client:
+        with ApiServer(settings, "127.0.0.1", api_port) as api, httpx.Client(base_url=api.url, timeout=60) as client:
             console.print(f"[green]✓[/green] API at {api.url} (OpenAPI at {api.url}/docs)")
 
             console.rule("2. participants and campaign escrow")

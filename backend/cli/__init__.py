@@ -17,6 +17,9 @@ app.command()(deploy.deploy)
 app.command()(serve.api)
 app.command()(serve.worker)
 app.command()(serve.beat)
+from backend.cli import embedded  # noqa: E402
+
+app.command(name="run")(embedded.run)
 from backend.cli import chain_config  # noqa: E402,F401  (registers `chain-config`)
 from backend.cli import keys, sender  # noqa: E402,F401  (registers `keys` and `sender`)
 from backend.cli import admin  # noqa: E402,F401  (registers `admin`)
