@@ -10,6 +10,7 @@ from backend.api.routes import anchors, creatives  # event anchors and proofs, a
 from backend.api.routes import campaigns, publishers, schemas, tokens  # ad campaigns, tokens, reports
 from backend.api.routes import events, signing_keys, traffic  # ad events: signed batches, publisher keys, traffic
 from backend.api.routes import challenges, payouts, proofs, settlements  # settlement, payouts, disputes, proofs
+from backend.api.routes import attestations  # co-signing settlements
 
 # Resource routers under /v1: add one `v1_router.include_router(...)` line per resource.
 v1_router = APIRouter(prefix="/v1")
@@ -30,6 +31,7 @@ v1_router.include_router(events.router)
 v1_router.include_router(signing_keys.router)
 v1_router.include_router(traffic.router)
 v1_router.include_router(settlements.router)
+v1_router.include_router(attestations.router)
 v1_router.include_router(payouts.router)
 v1_router.include_router(challenges.router)
 v1_router.include_router(proofs.router)

@@ -3,8 +3,10 @@
 ::
 
     settlements            one committed epoch of a campaign: roots, cumulative spend, the
-    │                      attester's signature, the outbox row of commitSettlement
+    │                      attesters' signatures, the outbox row of commitSettlement
     ├── settlement_events  every event priced into it (billed or not): undone with it
+    ├── settlement_signatures  signatures collected while a co-signed epoch awaits its
+    │                      attesters (``backend.settlement.cosigning``)
     ├── settlement_leaves  the sorted eventsRoot leaf hashes, from which any proof is rebuilt
     └── settlement_balances  per publisher: cumulative earnings (the balanceRoot leaves) and
                              the pricing tally after the epoch (restored when later epochs are undone)
@@ -60,8 +62,13 @@ class Settlement(BackendModel, table=True):
     billed_amount: int = Field(sa_type=Uint256, description="base units billed in this epoch")
     event_count: int = Field(description="billed events in eventsRoot")
     priced_count: int = Field(description="events priced in this epoch, billed or not")
-    signatures: bytes = Field(sa_column=Column(LargeBinary, nullable=False), repr=False)
-    outbox_id: int | None = Field(default=None)
+    signatures: bytes = Field(
+        sa_column=Column(LargeBinary, nullable=False), repr=False,
+        description="the 65-byte signatures sent with commitSettlement; empty while awaiting attestations",
+    )
+    outbox_id: int | None = Field(
+        default=None, description="the commitSettlement row; None while a live settlement awaits attestations"
+    )
     status: SettlementStatus = Field(default=SettlementStatus.LIVE, sa_type=String(16))
     status_reason: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
@@ -86,6 +93,24 @@ class SettlementLeaves(BackendModel, table=True):
         sa_column=Column(BigInteger, ForeignKey("settlements.id"), primary_key=True, autoincrement=False)
     )
     leaf_hashes: bytes = Field(sa_column=Column(LargeBinary, nullable=False), repr=False)
+
+
+class SettlementSignature(BackendModel, table=True):
+    """One attester's signature over a co-signed settlement's figures; one per signer."""
+
+    __tablename__ = "settlement_signatures"
+
+    settlement_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("settlements.id"), primary_key=True, autoincrement=False)
+    )
+    signer: str = Field(primary_key=True, max_length=42, description="checksummed address it recovers to")
+    signature: bytes = Field(sa_column=Column(LargeBinary(65), nullable=False), repr=False)
+    as_verifier: bool = Field(description="signed as the campaign's verifier, not as one of its attesters")
+    submitted_by: uuid.UUID | None = Field(
+        default=None, foreign_key="participant.id", description="None: the platform's attester, at settle time"
+    )
+    custodial: bool = Field(default=False, description="signed by the platform with the attester's custodial key")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class SettlementBalance(BackendModel, table=True):

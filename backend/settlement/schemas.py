@@ -4,6 +4,7 @@ hashes and proofs 0x-hex."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,7 +41,8 @@ class SettlementPublic(BaseModel):
     id: int
     epoch: int
     status: str = Field(
-        description="queued | sending | mined (not mirrored yet) | committed | challenged | matured | superseded "
+        description="awaiting_attestations (co-signed, its commit waits for the other attesters) | queued | sending "
+        "| mined (not mirrored yet) | committed | challenged | matured | superseded "
         "(a later root matured) | discarded (a challenge was upheld) | failed (the commit reverted)"
     )
     status_reason: str | None
@@ -188,3 +190,77 @@ class EventProof(BaseModel):
         description="what verifyEvent takes with the proof; null until the commit is mirrored"
     )
     commit_tx_hash: str | None
+
+
+class AttestationRequest(Strict):
+    signature: str | None = Field(
+        None, description="0x + 130 hex digits: the caller's EIP-712 signature of the settlement's typed_data"
+    )
+    custodial: bool = Field(
+        False, description="instead of a signature: the platform signs with the caller's custodial key"
+    )
+
+
+class SignerPublic(BaseModel):
+    signer: str
+    as_verifier: bool
+    custodial: bool = Field(description="signed by the platform with the attester's custodial key")
+    signed_at: datetime
+
+
+class AttestationProgress(BaseModel):
+    settlement_id: int
+    status: str = Field(description="awaiting_attestations until the set is complete, then as in SettlementPublic")
+    signed: list[SignerPublic] = Field(description="signatures collected (the platform's attester's included)")
+    needed_attesters: int = Field(description="attester signatures still missing to reach the threshold")
+    needs_verifier: bool = Field(description="the campaign's verifier has not signed yet")
+    commit: TransactionRef | None = Field(description="commitSettlement, queued once the set is complete")
+
+
+class SettlementToAttest(AttestationProgress):
+    campaign_id: uuid.UUID | None
+    chain_campaign_id: int
+    chain_id: int
+    escrow: str
+    epoch: int
+    events_root: str
+    balance_root: str
+    cumulative_spent: Amount = Field(description="the campaign's spend after this epoch, base units")
+    billed_amount: Amount = Field(description="billed in this epoch: cumulative_spent minus the previous commit's")
+    event_count: int = Field(description="billed events: leaves of eventsRoot")
+    attesters: list[str]
+    threshold: int
+    verifier: str | None
+    typed_data: dict[str, Any] = Field(description="eth_signTypedData_v4 payload of the Settlement attestation")
+    digest: str = Field(description="its EIP-712 digest, what CampaignEscrow.attestationDigest returns")
+    leaves: str = Field(description="path of the epoch's leaves, to recompute both roots before signing")
+
+
+class EventLeafLine(BaseModel):
+    event_id: int
+    leaf: EventLeafPublic
+    leaf_hash: str
+    record: dict[str, Any] = Field(description="the canonical event record; keccak256 of its JSON is eventHash")
+
+
+class BalanceLeafLine(BaseModel):
+    publisher: str
+    cumulative_earned: Amount
+    leaf_hash: str
+
+
+class EpochLeaves(BaseModel):
+    """The leaves of one settled epoch: both trees can be rebuilt from them (OpenZeppelin's
+    StandardMerkleTree: sorted leaves, sorted-pair hashing)."""
+
+    settlement_id: int
+    chain_campaign_id: int
+    epoch: int
+    events_root: str
+    balance_root: str
+    cumulative_spent: Amount
+    event_count: int
+    balances: list[BalanceLeafLine] = Field(description="every balanceRoot leaf")
+    events: list[EventLeafLine] = Field(description="billed events by id, one page of them")
+    offset: int
+    next_offset: int | None = Field(description="where the next page starts; null on the last")

@@ -3,6 +3,10 @@
 Guarantees:
 - One database transaction holds the priced events, the tallies, the settlement row
   with its trees and the outbox row of ``commitSettlement``: all of it or none.
+- A campaign whose commits need attesters besides the platform's (a threshold above what
+  the platform's attester gives, or a verifier) gets the same settlement row, signed by
+  the platform's attester if it is named, but no outbox row yet: it awaits the others'
+  signatures (``backend.settlement.cosigning``) and the campaign's later passes skip.
 - An epoch is committed at most once: ``(escrow, campaign, epoch)`` is unique, and a
   pass only takes events still ``accepted`` (a second pass over the same epoch finds
   none). On PostgreSQL passes of one campaign are serialised by an advisory lock; on
@@ -33,12 +37,13 @@ from sqlmodel import Session, col, select
 
 from backend.ads.pricing import Outcome, reserve_for
 from backend.ads.terms import parse_terms_json
-from backend.campaigns.chain import escrow_call
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign
-from backend.chain.outbox import PENDING, OutboxTransaction, enqueue
+from backend.chain.outbox import PENDING, OutboxTransaction
 from backend.settlement.attestation import sign
-from backend.settlement.chain import SettlementChain, commit_reference
+from backend.settlement.chain import SettlementChain
+from backend.settlement.commit import COMMIT_KIND, queue_commit  # noqa: F401 (COMMIT_KIND is still imported from here)
+from backend.settlement.cosigning import Signers, awaiting_settlement, collect
 from backend.settlement.epoch import build_epoch
 from backend.settlement.reconcile import reconcile_campaign
 from backend.settlement.store import (
@@ -55,7 +60,6 @@ from indexer.models import Campaign as ChainCampaign
 
 log = logging.getLogger(__name__)
 
-COMMIT_KIND = "CampaignEscrow.commitSettlement"
 
 
 class Skipped(StrEnum):
@@ -67,7 +71,7 @@ class Skipped(StrEnum):
     PAUSED = "campaign_paused"
     CLOSED = "settlement_closed"  # refunded, or past end time + settlement grace
     ESCROW_PAUSED = "escrow_paused"
-    NEEDS_OTHER_ATTESTERS = "needs_other_attesters"
+    AWAITING_ATTESTATIONS = "awaiting_attestations"  # a co-signed epoch waits for its other attesters
     CONCURRENT_PASS = "concurrent_pass"  # another pass settled these events first; this one rolled back
 
 
@@ -81,6 +85,7 @@ class SettleResult:
     billed: int = 0
     billed_amount: int = 0
     over_budget: int = 0
+    awaiting: bool = False  # stored, but its commit waits for other attesters' signatures
 
     @property
     def committed(self) -> bool:
@@ -142,23 +147,21 @@ def settle_campaign(
         return SettleResult(campaign_id, epoch=epoch, **counts)
 
     attestation = built.attestation()
-    signatures = [sign(attestation, chain.attester.key, chain.chain_id, escrow)]
-    settlement = store_settlement(session, escrow=escrow, built=built, signatures=signatures)
-    row = enqueue(
-        session,
-        sender=chain.relayer,
-        to=escrow,
-        data=escrow_call("commitSettlement", *attestation.commit_args(signatures)),
-        kind=COMMIT_KIND,
-        reference=commit_reference(settlement.id),
-    )
-    session.flush()
-    settlement.outbox_id = row.id
-    session.add(settlement)
-    session.flush()
+    signers = Signers.of(on_chain)
+    platform = chain.attester.address
+    signatures = {}
+    if signers.named(platform):
+        signatures[platform] = sign(attestation, chain.attester.key, chain.chain_id, escrow)
+    settlement = store_settlement(session, escrow=escrow, built=built, signatures=[])
+    awaiting = not signers.complete(signatures)
+    if awaiting:
+        collect(session, chain, settlement, signers, signatures)  # keeps the platform's; the others' complete it
+    else:
+        queue_commit(session, chain, settlement, signatures)
     log.info(
-        "campaign %s epoch %s: %s billed (%s base units), cumulative %s",
+        "campaign %s epoch %s: %s billed (%s base units), cumulative %s%s",
         campaign_id, epoch, built.billed_count, built.billed_amount, attestation.cumulative_spent,
+        ", awaiting attestations" if awaiting else "",
     )
     return SettleResult(
         campaign_id,
@@ -166,6 +169,7 @@ def settle_campaign(
         settlement_id=settlement.id,
         billed=built.billed_count,
         billed_amount=built.billed_amount,
+        awaiting=awaiting,
         **counts,
     )
 
@@ -182,10 +186,8 @@ def _why_not(session: Session, chain: SettlementChain, mirror: Mirror, on_chain:
         return Skipped.PAUSED
     if on_chain.open_challenge is not None:
         return Skipped.CHALLENGE_OPEN
-    attester = chain.attester.address.lower()
-    named = {a.lower() for a in on_chain.attesters}
-    if on_chain.threshold != 1 or on_chain.verifier is not None or attester not in named:
-        return Skipped.NEEDS_OTHER_ATTESTERS
+    if awaiting_settlement(session, chain.escrow, on_chain.campaign_id) is not None:
+        return Skipped.AWAITING_ATTESTATIONS
     in_flight = [s.outbox_id for s in live_settlements(session, chain.escrow, on_chain.campaign_id) if s.outbox_id]
     if in_flight and session.exec(
         select(OutboxTransaction.id).where(

@@ -74,6 +74,8 @@ def settlement_status(
         return str(settlement.status)
     if mirrored is not None:
         return "challenged" if mirrored.status == "committed" and challenged else mirrored.status
+    if settlement.outbox_id is None:
+        return "awaiting_attestations"  # co-signed: its commit waits for the other attesters
     if outbox is not None and outbox.status == OutboxStatus.MINED:
         return "mined"
     return "queued" if outbox is None or outbox.status == OutboxStatus.QUEUED else "sending"

@@ -201,7 +201,10 @@ class World:
         return self.client.request(method, path, headers=headers, **kwargs)
 
 
-def build_world(chain_api: ChainApi, *, budget: int = 1_000 * UNIT, terms: dict | None = None) -> World:
+def build_world(
+    chain_api: ChainApi, *, budget: int = 1_000 * UNIT, terms: dict | None = None, **campaign_changes
+) -> World:
+    """`campaign_changes`: more fields of POST /v1/campaigns (attesters, threshold, verifier)."""
     admin = chain_api.admin()
     advertiser = chain_api.onboard(admin, Role.ADVERTISER, "advertiser")
     publishers = [chain_api.onboard(admin, Role.PUBLISHER, f"publisher {n}") for n in (1, 2)]
@@ -209,7 +212,9 @@ def build_world(chain_api: ChainApi, *, budget: int = 1_000 * UNIT, terms: dict 
     chain_api.settle()
     chain_api.mint(admin, advertiser.address, 5_000 * UNIT, gas_wei=GAS_WEI)
     chain_api.settle()
-    created = chain_api.create(advertiser, budget=budget, challenge_window=WINDOW, terms=terms or DEMO_TERMS)
+    created = chain_api.create(
+        advertiser, budget=budget, challenge_window=WINDOW, terms=terms or DEMO_TERMS, **campaign_changes
+    )
     funded = chain_api.client.post(
         f"/v1/campaigns/{created['id']}/fund", json={"amount": budget}, headers=keyed(advertiser.headers)
     )
