@@ -61,6 +61,7 @@ class Sender:
         self._chain_id = chain_id  # asked from the node on the first pass when not given
         self._progress: dict[str, KeyProgress] = {}
         self._pass_lock = _PASS_LOCKS[settings.database_url]
+        self._node_down = False
 
     @property
     def chain_id(self) -> int:
@@ -87,8 +88,13 @@ class Sender:
             try:
                 chain_id = self.chain_id
             except RpcTransportError as error:
-                log.warning("outbox: node unreachable: %s", error)
+                if not self._node_down:  # once per outage, not once per pass
+                    log.warning("outbox: node unreachable, waiting for it: %s", error)
+                self._node_down = True
                 return 0
+            if self._node_down:
+                log.info("outbox: node reachable again")
+                self._node_down = False
             now = utcnow()
             fees = self._fees()
             keys = {"chain_id": chain_id, "fees": fees, "signer": self._signer, "policy": self.policy, "now": now}
@@ -129,23 +135,41 @@ class Sender:
 
 
 class SenderThread(threading.Thread):
-    """Passes every `interval` seconds in a daemon thread: the sender of the embedded mode (API, demo)."""
+    """Passes every `interval` seconds in a daemon thread: the sender of the embedded mode (API, demo).
 
-    def __init__(self, sender: Sender, interval: float = 0.5):
+    Passes run back to back while they change something. A failing pass is retried with
+    back-off (doubling up to `max_backoff` seconds) and logged with its traceback once per
+    streak, so a node that is down for an hour costs a few hundred quiet retries, not
+    thousands of tracebacks.
+    """
+
+    def __init__(self, sender: Sender, interval: float = 0.5, max_backoff: float = 30.0):
         super().__init__(name="outbox-sender", daemon=True)
         self.sender = sender
         self.interval = interval
+        self.max_backoff = max(max_backoff, interval)
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        failures = 0
         while not self._stop_event.is_set():
             try:
                 changed = self.sender.run_once()
             except Exception:  # noqa: BLE001 -- the loop must outlive one bad pass; the next pass retries
-                log.exception("outbox pass failed")
+                if failures == 0:
+                    log.exception("outbox pass failed; retrying with back-off")
+                failures += 1
                 changed = 0
+            else:
+                if failures:
+                    log.info("outbox pass succeeded after %d failed", failures)
+                failures = 0
             if changed == 0:
-                self._stop_event.wait(self.interval)
+                self._stop_event.wait(self.retry_delay(failures))
+
+    def retry_delay(self, failures: int) -> float:
+        """Seconds to wait after an idle pass (`failures` = 0) or the n-th failed pass in a row."""
+        return min(self.interval * 2 ** min(failures, 32), self.max_backoff)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop_event.set()
