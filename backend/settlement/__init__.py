@@ -6,6 +6,8 @@ importing an encoding never pulls in the database, the mirror or the API::
 
     epoch        build_epoch: pricing, both trees, the attestation (pure)
     settle       one settle pass of a campaign: priced events, trees, commit in the outbox
+    commit       commitSettlement into the outbox, signatures in signer order
+    cosigning    epochs awaiting attesters besides the platform's; attesting: the API's side
     reconcile    undo epochs whose commit failed or that a challenge discarded
     keeper       mature roots past their window, expire challenges, push payouts
     payouts      what the matured root owes each publisher, with its proof

@@ -6,8 +6,9 @@ are; it rebuilds both roots from those leaves, signs in its wallet and posts the
 signature. A custodial attester may ask the platform to sign with its custodial key
 instead. A signature is refused (coded 4xx) unless it is a well-formed 65-byte signature
 that recovers, over exactly the stored figures, to the caller's own address, the caller
-is a named attester or the verifier of the campaign (as mirrored), and it is an active
-attester on chain; a repeat by the same signer answers as the first did. The
+is a named attester or the verifier of the campaign (as mirrored), it is an active
+attester on chain, and the commit would not revert now (escrow or campaign paused,
+settlement closed); a repeat by the same signer answers as the first did. The
 signature that completes the set queues ``commitSettlement`` (``cosigning.collect``).
 """
 
@@ -16,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from eth_keys.exceptions import BadSignature
 from eth_utils import to_checksum_address
 from eth_utils.exceptions import ValidationError
-from eth_keys.exceptions import BadSignature
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -55,6 +56,7 @@ from backend.settlement.schemas import (
     SettlementToAttest,
     SignerPublic,
 )
+from backend.settlement.settle import commit_refused
 from backend.settlement.store import lock_campaign
 from backend.settlement.views import settlement_status, transaction_ref
 from indexer.models import Campaign as ChainCampaign, Settlement as ChainSettlement
@@ -223,6 +225,12 @@ def accept_attestation(
         raise ApiError(
             409, "not_awaiting_attestations", f"settlement {settlement.id} does not await attestations",
             {"status": progress(session, mirror, settlement, signers).status, "reason": settlement.status_reason},
+        )
+    refused = commit_refused(mirror, chain.escrow, on_chain)
+    if refused is not None:
+        raise ApiError(
+            409, "commit_not_possible", f"commitSettlement would revert now ({refused}); sign again once it would not",
+            {"reason": str(refused)},
         )
     if not _active_attester(mirror, chain.registry, address):
         raise ApiError(

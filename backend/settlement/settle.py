@@ -174,9 +174,10 @@ def settle_campaign(
     )
 
 
-def _why_not(session: Session, chain: SettlementChain, mirror: Mirror, on_chain: ChainCampaign) -> Skipped | None:
-    """Why commitSettlement would revert or should wait now, as far as the mirror knows."""
-    escrow_row = mirror.escrow(chain.escrow)
+def commit_refused(mirror: Mirror, escrow: str, on_chain: ChainCampaign) -> Skipped | None:
+    """Why commitSettlement would revert now, as far as the mirror knows (also asked before a
+    co-signer's signature is kept, so a completed set is not queued only to revert)."""
+    escrow_row = mirror.escrow(escrow)
     if escrow_row is not None and escrow_row.paused:
         return Skipped.ESCROW_PAUSED
     chain_time = mirror.chain_time() or 0
@@ -184,6 +185,14 @@ def _why_not(session: Session, chain: SettlementChain, mirror: Mirror, on_chain:
         return Skipped.CLOSED
     if on_chain.paused and chain_time < on_chain.end_time:
         return Skipped.PAUSED
+    return None
+
+
+def _why_not(session: Session, chain: SettlementChain, mirror: Mirror, on_chain: ChainCampaign) -> Skipped | None:
+    """Why commitSettlement would revert or should wait now, as far as the mirror knows."""
+    refused = commit_refused(mirror, chain.escrow, on_chain)
+    if refused is not None:
+        return refused
     if on_chain.open_challenge is not None:
         return Skipped.CHALLENGE_OPEN
     if awaiting_settlement(session, chain.escrow, on_chain.campaign_id) is not None:

@@ -157,6 +157,14 @@ def test_a_named_verifier_must_sign_and_a_custodial_one_may_have_the_platform_si
     both = attest(world, verifier, result.settlement_id, custodial=True, signature="0x" + "11" * 65)
     assert (both.status_code, code(both)) == (422, "signature_or_custodial")
 
+    campaign = f"/v1/campaigns/{world.campaign['id']}"
+    assert world.api("POST", f"{campaign}/pause", world.advertiser).status_code == 202
+    world.mine()
+    paused = attest(world, verifier, result.settlement_id, custodial=True)
+    assert (paused.status_code, code(paused)) == (409, "commit_not_possible"), "the commit would revert"
+    assert world.api("POST", f"{campaign}/unpause", world.advertiser).status_code == 202
+    world.mine()
+
     admin = keyed(chain_api.admin())
     officer = f"/v1/participants/{verifier.participant_id}"
     assert world.client.post(f"{officer}/suspend", headers=admin).status_code == 200
@@ -178,3 +186,43 @@ def test_a_named_verifier_must_sign_and_a_custodial_one_may_have_the_platform_si
     (commit,) = world.commits()
     assert (commit.args.epoch, commit.args.cumulativeSpent) == (result.epoch, cpm(300))
     assert status_of(world, result.settlement_id) == "committed"
+
+
+def test_an_awaiting_epoch_is_undone_with_a_discarded_root_before_it_and_settled_again(chain_api, attesters):
+    second = attesters[0]
+    world = build_world(chain_api, attesters=[PLATFORM, second.address], threshold=2)
+    p1 = world.publishers[0]
+    key = custodial_key(world, second)
+    t = closed_epoch_time() - 2 * EPOCH_SECONDS
+    world.traffic(p1, impressions=1_000, received_at=t)
+    first = world.settle()
+    signed = attest(world, second, first.settlement_id,
+                    signature=signature_over(world, stored(world, first.settlement_id), key))
+    assert signed.status_code == 200, signed.text
+    world.mine()
+    world.traffic(p1, impressions=200, received_at=t + 2 * EPOCH_SECONDS)
+    waiting = world.settle()
+    assert waiting.awaiting and waiting.epoch > first.epoch
+
+    challenge = {"campaign_id": world.campaign["id"], "epoch": first.epoch}
+    assert world.api("POST", "/v1/challenges", world.advertiser, json=challenge).status_code == 202
+    world.mine()
+    world.fund_gas(world.auditor.address)
+    resolved = world.api("POST", f"/v1/challenges/{world.campaign['id']}/resolution", world.auditor,
+                         json={"upheld": True, "invalid_event_ids": []})
+    assert resolved.status_code == 202, resolved.text
+    world.mine()
+
+    late = attest(world, second, waiting.settlement_id,
+                  signature=signature_over(world, stored(world, waiting.settlement_id), key))
+    assert (late.status_code, code(late)) == (409, "not_awaiting_attestations")
+    again = world.settle()
+    assert again.awaiting and again.epoch > waiting.epoch and again.billed == 1_200
+    statuses = {s["id"]: s["status"] for s in world.client.get(
+        f"/v1/settlements/campaigns/{world.campaign['id']}", headers=world.advertiser.headers
+    ).json()["settlements"]}
+    assert statuses == {
+        first.settlement_id: "discarded",
+        waiting.settlement_id: "discarded",
+        again.settlement_id: "awaiting_attestations",
+    }
