@@ -48,6 +48,7 @@ from alembic import command  # noqa: E402
 from eth_utils import to_checksum_address  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from _server_cpu import cpu_seconds, database_backends  # noqa: E402
 from backend.consent import vault  # noqa: E402
 from backend.consent.enforcement import coverage  # noqa: E402
 from backend.consent.models import ConsentPairwise, ConsentSubject, ConsentWithdrawal  # noqa: E402
@@ -244,21 +245,6 @@ def serve(database_url: str, master: MasterKey, manifest: Path, port: int) -> su
     raise RuntimeError("uvicorn did not come up")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU the processes have used so far (Linux /proc)."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def database_backends(name: str) -> list[int]:
-    with psycopg.connect(POSTGRES_ADMIN) as connection:
-        rows = connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)).fetchall()
-    return [pid for (pid,) in rows]
-
-
 @contextmanager
 def client_gc_paused():
     """Keep this process's garbage collector from timing itself: a full collection over the
@@ -347,7 +333,7 @@ def main() -> None:
         cpu_before: list[float] = []
 
         def on_warm() -> None:
-            processes.extend([server.pid, *database_backends(name)])
+            processes.extend([server.pid, *database_backends(POSTGRES_ADMIN, name)])
             cpu_before.append(cpu_seconds(processes))
 
         with client_gc_paused():

@@ -44,6 +44,7 @@ import psycopg
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
 from backend.db.migrate import upgrade_database  # noqa: E402
 from backend.provenance.gtin import with_check_digit  # noqa: E402
@@ -436,7 +437,7 @@ def run_load(port: int, gtins: int, serials: int, rate: float, seconds: float, s
         gc.freeze()
         gc.disable()
         try:
-            return await _open_loop(connections, measured, rate, 256, 5.0)
+            return await _open_loop(connections, measured, rate, 256, 5.0) | {"warm_up": len(warm_up)}
         finally:
             gc.enable()
 
@@ -498,8 +499,12 @@ def main() -> None:
         port = free_port()
         server = start_server(url, manifest, port, args.workers)
         print(f"load_average_before: {os.getloadavg()[0]:.2f} runnable (2 cores; other work on the machine)", flush=True)
+        server_processes = children(server.pid)
+        cpu_before = cpu_seconds(server_processes)  # backends open during the warm-up: they start at 0
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             result = pool.apply(run_load, (port, args.gtins, args.serials, args.rate, args.seconds, 7))
+        cpu_used = cpu_seconds(server_processes + database_backends(ADMIN_URL, name)) - cpu_before
+        served = result["scheduled"] + result["warm_up"]
         print(f"load_average_after: {os.getloadavg()[0]:.2f} runnable", flush=True)
         latencies = sorted(1000 * value for value in result["latencies"])
         failed = sum(result["errors"].values())
@@ -508,6 +513,8 @@ def main() -> None:
         print(f"answered_ok: {len(latencies)} requests", flush=True)
         for kind, count in result["errors"].items():
             print(f"errors_{kind}: {count} requests", flush=True)
+        # The same work costs the same CPU on a quiet or a busy machine; latency does not.
+        print(f"server_cpu_per_request: {cpu_used * 1000 / served:.2f} ms (uvicorn and its PostgreSQL backends)")
         print(f"verify_p50_ms: {percentile(latencies, 0.50):.1f} ms", flush=True)
         print(f"verify_p90_ms: {percentile(latencies, 0.90):.1f} ms", flush=True)
         print(f"verify_max_ms: {latencies[-1] if latencies else float('nan'):.1f} ms", flush=True)
