@@ -24,7 +24,7 @@ from backend.chain.outbox import enqueue
 from backend.settlement.chain import SettlementChain, expire_reference, mature_reference
 from backend.settlement.onchain import chain_record, in_flight, maturable_epoch, open_challenge
 from backend.settlement.payouts import owed, payable, queue_payout
-from backend.settlement.reconcile import reconcile_campaign
+from backend.settlement.reconcile import reconcile_campaign, settlement_window_closed
 from backend.settlement.store import lock_campaign
 
 MATURE_KIND = "CampaignEscrow.matureSettlement"
@@ -49,12 +49,14 @@ def keep_campaign(session: Session, chain: SettlementChain, mirror: Mirror, camp
     result = KeeperResult(campaign_id)
     escrow = chain.escrow
     lock_campaign(session, campaign_id)
-    result.undone = [s.epoch for s in reconcile_campaign(session, escrow, campaign_id, mirror_ready=mirror.ready)]
     campaign = mirror.campaign(escrow, campaign_id)
+    chain_time = mirror.chain_time() or 0
+    window_closed = campaign is not None and settlement_window_closed(campaign, chain_time)
+    undone = reconcile_campaign(session, escrow, campaign_id, mirror_ready=mirror.ready, window_closed=window_closed)
+    result.undone = [s.epoch for s in undone]
     escrow_row = mirror.escrow(escrow)
     if campaign is None or campaign.closed or (escrow_row is not None and escrow_row.paused):
         return result
-    chain_time = mirror.chain_time() or 0
     checkpoint = mirror.checkpoint_block()
 
     challenge = open_challenge(session, campaign)

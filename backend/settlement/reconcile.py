@@ -9,6 +9,9 @@ Both settle and the keeper run this first for a campaign, in their transaction:
    ``discarded``;
 3. after a discard, filter the events the auditor named when upholding the challenge, so
    the next settle pass commits corrected figures under a new epoch.
+A settlement still awaiting co-signers when the campaign's settlement window closes
+(closed, or past ``endTime + settlementGrace``) can never be committed either: the keeper
+passes ``window_closed`` and it is undone as ``failed``.
 The chain's cumulative spend was rewound to the matured root's, which is the last
 settlement kept here, so the next commit's spend continues from the same figure.
 """
@@ -29,18 +32,33 @@ from backend.settlement.store import (
     replace_tallies,
     tallies_of,
 )
+from indexer.models import Campaign as ChainCampaign
 from indexer.models import Settlement as ChainSettlement
 
 DISPUTED = "disputed"  # reason code of events an auditor found invalid
 _DEAD_OUTBOX = (OutboxStatus.REVERTED, OutboxStatus.FAILED)
 
 
-def reconcile_campaign(session: Session, escrow: str, campaign_id: int, *, mirror_ready: bool) -> list[Settlement]:
+def settlement_window_closed(on_chain: ChainCampaign, chain_time: int) -> bool:
+    """CampaignEscrow accepts no more commits for this campaign (closed, or past endTime + grace)."""
+    return on_chain.closed or chain_time > on_chain.end_time + on_chain.settlement_grace
+
+
+UNATTESTED_AT_CLOSE = "the campaign's settlement window closed before its attestations were complete"
+
+
+def reconcile_campaign(
+    session: Session, escrow: str, campaign_id: int, *, mirror_ready: bool, window_closed: bool = False
+) -> list[Settlement]:
     """Undo what the chain will not pay; returns the settlements undone (oldest first)."""
     live = live_settlements(session, escrow, campaign_id)
     if not live:
         return []
     verdicts = _verdicts(session, escrow, campaign_id, live, mirror_ready)
+    if window_closed:
+        for settlement in live:
+            if settlement.outbox_id is None and settlement.id not in verdicts:  # awaiting attestations
+                verdicts[settlement.id] = (SettlementStatus.FAILED, UNATTESTED_AT_CLOSE)
     if not verdicts:
         return []
     first = min(s.epoch for s in live if s.id in verdicts)

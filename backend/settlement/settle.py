@@ -45,7 +45,7 @@ from backend.settlement.chain import SettlementChain
 from backend.settlement.commit import COMMIT_KIND, queue_commit  # noqa: F401 (COMMIT_KIND is still imported from here)
 from backend.settlement.cosigning import Signers, awaiting_settlement, collect
 from backend.settlement.epoch import build_epoch
-from backend.settlement.reconcile import reconcile_campaign
+from backend.settlement.reconcile import reconcile_campaign, settlement_window_closed
 from backend.settlement.store import (
     live_settlements,
     lock_campaign,
@@ -181,7 +181,7 @@ def commit_refused(mirror: Mirror, escrow: str, on_chain: ChainCampaign) -> Skip
     if escrow_row is not None and escrow_row.paused:
         return Skipped.ESCROW_PAUSED
     chain_time = mirror.chain_time() or 0
-    if on_chain.closed or chain_time > on_chain.end_time + on_chain.settlement_grace:
+    if settlement_window_closed(on_chain, chain_time):
         return Skipped.CLOSED
     if on_chain.paused and chain_time < on_chain.end_time:
         return Skipped.PAUSED

@@ -226,3 +226,29 @@ def test_an_awaiting_epoch_is_undone_with_a_discarded_root_before_it_and_settled
         waiting.settlement_id: "discarded",
         again.settlement_id: "awaiting_attestations",
     }
+
+
+def test_an_epoch_still_unattested_when_the_settlement_window_closes_fails_and_reopens_its_events(
+    chain_api, attesters
+):
+    second = attesters[0]
+    world = build_world(chain_api, attesters=[PLATFORM, second.address], threshold=2)
+    world.traffic(world.publishers[0], impressions=700, received_at=closed_epoch_time())
+    waiting = world.settle()
+    assert waiting.awaiting and world.statuses() == {"billed": 700}
+
+    assert world.keep().undone == [], "inside the window the keeper leaves it waiting"
+    world.advance(38 * 86_400)  # past endTime (30 days) + settlementGrace (7 days)
+    assert world.keep().undone == [waiting.epoch]
+
+    assert stored(world, waiting.settlement_id).status_reason == (
+        "the campaign's settlement window closed before its attestations were complete"
+    )
+    assert status_of(world, waiting.settlement_id) == "failed"
+    assert world.statuses() == {"accepted": 700}, "nothing stays billed that no root will pay"
+    assert world.api("GET", "/v1/settlements/awaiting-attestation", second).json() == []
+    late = attest(world, second, waiting.settlement_id,
+                  signature=signature_over(world, stored(world, waiting.settlement_id), custodial_key(world, second)))
+    assert (late.status_code, code(late)) == (409, "not_awaiting_attestations")
+    assert world.settle().skipped == Skipped.CLOSED
+    assert world.keep().undone == [], "a second pass finds nothing to undo"
