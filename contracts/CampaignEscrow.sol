@@ -31,9 +31,10 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
     uint16 public constant MAX_FEE_BPS = 1_000;
     /// @notice Most attesters a campaign may name (bounds the signature loop).
     uint256 public constant MAX_ATTESTERS = 16;
-    /// @notice EIP-712 type attesters sign.
+    /// @notice EIP-712 type attesters sign. `revision` is the campaign revision the figures build
+    /// on: a commit signed before a challenge discarded its base must not land in the new revision.
     bytes32 public constant SETTLEMENT_TYPEHASH = keccak256(
-        "Settlement(uint256 campaignId,uint64 epoch,bytes32 eventsRoot,bytes32 balanceRoot,uint256 cumulativeSpent,uint32 eventCount)"
+        "Settlement(uint256 campaignId,uint64 epoch,bytes32 eventsRoot,bytes32 balanceRoot,uint256 cumulativeSpent,uint32 eventCount,uint32 revision)"
     );
 
     uint256 private constant _BPS = 10_000;
@@ -327,9 +328,11 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
     /// signatures over {SETTLEMENT_TYPEHASH}, ordered by ascending signer address.
     /// Requirements: not paused; the campaign exists; not paused before its end time;
     /// `block.timestamp <= endTime + settlementGrace`; `epoch` > every epoch committed before;
-    /// previous cumulativeSpent <= `cumulativeSpent` <= deposited; at least `threshold`
-    /// signatures of the campaign's attesters plus the verifier's when it has one, every
-    /// signer an active attester. Emits {SettlementCommitted}.
+    /// previous cumulativeSpent <= `cumulativeSpent` <= deposited; `revision` is the campaign's
+    /// current revision (figures signed before an upheld or expired challenge discarded their
+    /// base revert with {CampaignEscrowStaleRevision} instead of becoming a root of the new
+    /// revision); at least `threshold` signatures of the campaign's attesters plus the
+    /// verifier's when it has one, every signer an active attester. Emits {SettlementCommitted}.
     function commitSettlement(
         uint256 campaignId,
         uint64 epoch,
@@ -337,15 +340,23 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         bytes32 balanceRoot,
         uint256 cumulativeSpent,
         uint32 eventCount,
+        uint32 revision,
         bytes[] calldata signatures
     ) external {
         _whenNotPaused();
         Campaign storage c = _campaigns[campaignId];
-        _checkCommitAllowed(campaignId, c, epoch, cumulativeSpent);
+        _checkCommitAllowed(campaignId, c, epoch, cumulativeSpent, revision);
         bytes32 digest = _hashTypedDataV4(
             keccak256(
                 abi.encode(
-                    SETTLEMENT_TYPEHASH, campaignId, epoch, eventsRoot, balanceRoot, cumulativeSpent, eventCount
+                    SETTLEMENT_TYPEHASH,
+                    campaignId,
+                    epoch,
+                    eventsRoot,
+                    balanceRoot,
+                    cumulativeSpent,
+                    eventCount,
+                    revision
                 )
             )
         );
@@ -354,7 +365,7 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         c.cumulativeSpent = uint96(cumulativeSpent);
         c.latestEpoch = epoch;
         _settlementHashes[campaignId][epoch] =
-            keccak256(abi.encode(eventsRoot, balanceRoot, cumulativeSpent, uint64(block.timestamp), c.revision));
+            keccak256(abi.encode(eventsRoot, balanceRoot, cumulativeSpent, uint64(block.timestamp), revision));
         emit SettlementCommitted(campaignId, epoch, eventsRoot, balanceRoot, cumulativeSpent, eventCount);
     }
 
@@ -523,11 +534,21 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         bytes32 eventsRoot,
         bytes32 balanceRoot,
         uint256 cumulativeSpent,
-        uint32 eventCount
+        uint32 eventCount,
+        uint32 revision
     ) external view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
-                abi.encode(SETTLEMENT_TYPEHASH, campaignId, epoch, eventsRoot, balanceRoot, cumulativeSpent, eventCount)
+                abi.encode(
+                    SETTLEMENT_TYPEHASH,
+                    campaignId,
+                    epoch,
+                    eventsRoot,
+                    balanceRoot,
+                    cumulativeSpent,
+                    eventCount,
+                    revision
+                )
             )
         );
     }
@@ -617,11 +638,15 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         if (received != amount) revert CampaignEscrowTransferShortfall(token, amount, received);
     }
 
-    function _checkCommitAllowed(uint256 campaignId, Campaign storage c, uint64 epoch, uint256 cumulativeSpent)
-        private
-        view
-    {
+    function _checkCommitAllowed(
+        uint256 campaignId,
+        Campaign storage c,
+        uint64 epoch,
+        uint256 cumulativeSpent,
+        uint32 revision
+    ) private view {
         if (c.advertiser == address(0)) revert CampaignEscrowUnknownCampaign(campaignId);
+        if (revision != c.revision) revert CampaignEscrowStaleRevision(campaignId, revision, c.revision);
         uint256 endTime = c.endTime;
         if (c.paused && block.timestamp < endTime) revert CampaignEscrowCampaignPaused(campaignId);
         uint256 closesAt = endTime + c.settlementGrace;

@@ -3,8 +3,12 @@
 The domain (name "trustledger CampaignEscrow", version "1", chain id, escrow address)
 binds every signature to one contract on one chain. Attesters sign
 ``Settlement(uint256 campaignId,uint64 epoch,bytes32 eventsRoot,bytes32 balanceRoot,
-uint256 cumulativeSpent,uint32 eventCount)``; a signature cannot be replayed on the same
-contract because every epoch of a campaign is committed at most once.
+uint256 cumulativeSpent,uint32 eventCount,uint32 revision)``; a signature cannot be replayed
+on the same contract because every epoch of a campaign is committed at most once.
+``revision`` is the campaign revision the figures build on (the mirrored campaign's when the
+settle pass priced them): once an upheld or expired challenge starts a new revision, a commit
+signed before it reverts (``CampaignEscrowStaleRevision``) instead of becoming a root of the
+new revision on top of discarded figures.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class SettlementAttestation:
     balance_root: bytes
     cumulative_spent: int
     event_count: int
+    revision: int
 
     PRIMARY_TYPE: ClassVar[str] = "Settlement"
     FIELDS: ClassVar[list[dict[str, str]]] = [
@@ -45,6 +50,7 @@ class SettlementAttestation:
         {"name": "balanceRoot", "type": "bytes32"},
         {"name": "cumulativeSpent", "type": "uint256"},
         {"name": "eventCount", "type": "uint32"},
+        {"name": "revision", "type": "uint32"},
     ]
 
     def __post_init__(self) -> None:
@@ -52,7 +58,8 @@ class SettlementAttestation:
             value = getattr(self, name)
             if not isinstance(value, bytes) or len(value) != 32:
                 raise ValueError(f"{name} must be 32 bytes")
-        for name, bits in (("campaign_id", 256), ("epoch", 64), ("cumulative_spent", 256), ("event_count", 32)):
+        for name, bits in (("campaign_id", 256), ("epoch", 64), ("cumulative_spent", 256), ("event_count", 32),
+                           ("revision", 32)):
             value = getattr(self, name)
             if not isinstance(value, int) or not 0 <= value < 2**bits:
                 raise ValueError(f"{name} must be a uint{bits}, got {value!r}")
@@ -65,6 +72,7 @@ class SettlementAttestation:
             self.balance_root,
             self.cumulative_spent,
             self.event_count,
+            self.revision,
         )
 
     def commit_args(self, signatures: list[bytes]) -> tuple:

@@ -135,6 +135,7 @@ def _to_attest(
         cumulative_spent=settlement.cumulative_spent,
         billed_amount=settlement.billed_amount,
         event_count=settlement.event_count,
+        revision=settlement.revision,
         attesters=sorted(on_chain.attesters),
         threshold=on_chain.threshold,
         verifier=on_chain.verifier,

@@ -30,6 +30,7 @@ def attestation_of(settlement: Settlement) -> SettlementAttestation:
         balance_root=bytes(settlement.balance_root),
         cumulative_spent=settlement.cumulative_spent,
         event_count=settlement.event_count,
+        revision=settlement.revision,
     )
 
 

@@ -28,6 +28,7 @@ _UINT32_MAX = 2**32 - 1
 class EpochSettlement:
     campaign_id: int
     epoch: int
+    revision: int  # the campaign revision these figures build on (signed in the attestation)
     pricing: PricingResult
     billed_count: int
     billed_amount: int
@@ -50,6 +51,7 @@ class EpochSettlement:
             balance_root=self.balance_tree.root,
             cumulative_spent=self.pricing.cumulative_spent,
             event_count=self.billed_count,
+            revision=self.revision,
         )
 
 
@@ -57,6 +59,7 @@ def build_epoch(
     *,
     campaign_id: int,
     epoch: int,
+    revision: int,
     terms: CampaignTerms,
     events: Sequence[BillableEvent],
     event_hashes: Mapping[int, bytes],
@@ -65,7 +68,8 @@ def build_epoch(
     deposit: int,
     reserve: int = 0,
 ) -> EpochSettlement:
-    """``event_hashes``: the eventHash of each event, by its sequence."""
+    """``event_hashes``: the eventHash of each event, by its sequence; ``revision``: the campaign's
+    on-chain revision the cumulative figures continue from (a commit fails once it has moved on)."""
     pricing = price_events(
         terms, events, tallies=tallies, cumulative_spent=cumulative_spent, deposit=deposit, reserve=reserve
     )
@@ -89,6 +93,7 @@ def build_epoch(
     return EpochSettlement(
         campaign_id=campaign_id,
         epoch=epoch,
+        revision=revision,
         pricing=pricing,
         billed_count=len(leaves),
         billed_amount=pricing.cumulative_spent - cumulative_spent,

@@ -61,6 +61,11 @@ class Settlement(BackendModel, table=True):
     cumulative_spent: int = Field(sa_type=Uint256, description="base units, after this epoch")
     billed_amount: int = Field(sa_type=Uint256, description="base units billed in this epoch")
     event_count: int = Field(description="billed events in eventsRoot")
+    revision: int = Field(
+        sa_type=BigInteger,
+        description="the campaign revision its figures build on, signed with them: the commit reverts once a "
+        "challenge has moved the campaign to a later revision",
+    )
     priced_count: int = Field(description="events priced in this epoch, billed or not")
     signatures: bytes = Field(
         sa_column=Column(LargeBinary, nullable=False), repr=False,

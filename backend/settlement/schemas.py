@@ -228,6 +228,10 @@ class SettlementToAttest(AttestationProgress):
     cumulative_spent: Amount = Field(description="the campaign's spend after this epoch, base units")
     billed_amount: Amount = Field(description="billed in this epoch: cumulative_spent minus the previous commit's")
     event_count: int = Field(description="billed events: leaves of eventsRoot")
+    revision: int = Field(
+        description="the campaign revision these figures build on, signed with them: the commit reverts "
+        "(CampaignEscrowStaleRevision) once a challenge has moved the campaign to a later revision"
+    )
     attesters: list[str]
     threshold: int
     verifier: str | None

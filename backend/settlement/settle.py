@@ -131,6 +131,7 @@ def settle_campaign(
     built = build_epoch(
         campaign_id=campaign_id,
         epoch=epoch,
+        revision=on_chain.revision,
         terms=parse_terms_json(campaign.terms_json),
         events=accepted.billable,
         event_hashes=accepted.event_hashes,

@@ -149,6 +149,7 @@ def store_settlement(
         cumulative_spent=attestation.cumulative_spent,
         billed_amount=built.billed_amount,
         event_count=built.billed_count,
+        revision=built.revision,
         priced_count=len(built.pricing.events),
         signatures=b"".join(signatures),
     )

@@ -125,6 +125,8 @@ interface ICampaignEscrow {
     error CampaignEscrowAlreadyEnded(uint256 campaignId, uint64 endTime);
     error CampaignEscrowSettlementClosed(uint256 campaignId, uint256 closedAt);
     error CampaignEscrowEpochNotIncreasing(uint256 campaignId, uint64 epoch, uint64 latestEpoch);
+    /// @dev The attestation was signed at revision `signed`; a challenge has since moved the campaign to `current`.
+    error CampaignEscrowStaleRevision(uint256 campaignId, uint32 signed, uint32 current);
     error CampaignEscrowSpendDecreased(uint256 campaignId, uint256 cumulativeSpent, uint256 previous);
     error CampaignEscrowOverDeposit(uint256 campaignId, uint256 cumulativeSpent, uint256 deposited);
     error CampaignEscrowInvalidSignature(uint256 campaignId, uint256 index);
@@ -266,6 +268,8 @@ interface ICampaignEscrow {
     // ---- settlement ----
 
     /// @notice Commit an epoch's event and balance roots, signed by the campaign's attesters.
+    /// @param revision the campaign revision the figures build on (signed with them); a commit
+    /// whose revision a challenge has since discarded reverts.
     function commitSettlement(
         uint256 campaignId,
         uint64 epoch,
@@ -273,6 +277,7 @@ interface ICampaignEscrow {
         bytes32 balanceRoot,
         uint256 cumulativeSpent,
         uint32 eventCount,
+        uint32 revision,
         bytes[] calldata signatures
     ) external;
 
@@ -319,7 +324,8 @@ interface ICampaignEscrow {
         bytes32 eventsRoot,
         bytes32 balanceRoot,
         uint256 cumulativeSpent,
-        uint32 eventCount
+        uint32 eventCount,
+        uint32 revision
     ) external view returns (bytes32);
 
     /// @notice The participant registry this escrow asks for roles.

@@ -76,9 +76,11 @@ def measure_escrow_gas(w3: Web3) -> dict[str, int]:
         earned[publisher] = publisher_earned
         tree = MerkleTree([BalanceLeaf(campaign_id, a, amount).hash() for a, amount in earned.items()])
         spent = sum(earned.values())
-        attestation = SettlementAttestation(campaign_id, epoch, secrets.token_bytes(32), tree.root, spent, 48_211)
-        signatures = sign_all(attestation, [attester_key], w3.eth.chain_id, escrow.address)
         revision = _campaign_field(escrow, campaign_id, "revision")
+        attestation = SettlementAttestation(
+            campaign_id, epoch, secrets.token_bytes(32), tree.root, spent, 48_211, revision
+        )
+        signatures = sign_all(attestation, [attester_key], w3.eth.chain_id, escrow.address)
         receipt = _send(escrow.functions.commitSettlement(*attestation.commit_args(signatures)), relayer)
         committed_at = w3.eth.get_block(receipt.blockNumber)["timestamp"]
         record = SettlementRecord(attestation.events_root, tree.root, spent, committed_at, revision)

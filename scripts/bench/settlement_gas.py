@@ -152,8 +152,9 @@ class Bench:
             event_hashes = _random_hashes([e.sequence for e in events], seed=k)
             started = time.perf_counter()
             built = build_epoch(
-                campaign_id=campaign_id, epoch=first_epoch + k, terms=TERMS, events=events, event_hashes=event_hashes,
-                tallies=tallies, cumulative_spent=spent, deposit=budget,
+                campaign_id=campaign_id, epoch=first_epoch + k, revision=0,  # a new campaign: never challenged
+                terms=TERMS, events=events, event_hashes=event_hashes, tallies=tallies, cumulative_spent=spent,
+                deposit=budget,
             )
             attestation = built.attestation()
             signatures = [sign(attestation, self.attester_key, self.chain.chain_id, self.chain.escrow)]

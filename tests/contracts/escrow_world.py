@@ -103,14 +103,20 @@ class EscrowWorld:
 
     # ---- settlement ----
 
-    def attestation(self, campaign_id: int, epoch: int, earnings: dict[str, int], spent: int) -> tuple:
+    def attestation(self, campaign_id: int, epoch: int, earnings: dict[str, int], spent: int,
+                    revision: int | None = None) -> tuple:
+        """``revision``: the one signed; None: the campaign's current revision."""
+        if revision is None:
+            revision = self.campaign(campaign_id)["revision"]
         balance_tree = MerkleTree([BalanceLeaf(campaign_id, p, amount).hash() for p, amount in earnings.items()])
         events = [
             EventLeaf(campaign_id, epoch, keccak(text=f"event {epoch} {p}"), p, 0, amount)
             for p, amount in earnings.items()
         ]
         events_tree = MerkleTree([leaf.hash() for leaf in events])
-        attestation = SettlementAttestation(campaign_id, epoch, events_tree.root, balance_tree.root, spent, len(events))
+        attestation = SettlementAttestation(
+            campaign_id, epoch, events_tree.root, balance_tree.root, spent, len(events), revision
+        )
         return attestation, balance_tree, events, events_tree
 
     def signatures(self, attestation: SettlementAttestation, signers: list[str], chain_id: int | None = None,
@@ -119,24 +125,24 @@ class EscrowWorld:
         return sign_all(attestation, keys, chain_id or self.w3.eth.chain_id, contract or self.escrow.address)
 
     def commit_call(self, campaign_id: int, epoch: int, earnings: dict[str, int], spent: int | None = None,
-                    signers: list[str] | None = None):
-        """(contract call, attestation, trees) without sending it."""
+                    signers: list[str] | None = None, revision: int | None = None):
+        """(contract call, attestation, trees) without sending it; signed at `revision` (None: the current one)."""
         spent = sum(earnings.values()) if spent is None else spent
-        attestation, balance_tree, events, events_tree = self.attestation(campaign_id, epoch, earnings, spent)
+        attestation, balance_tree, events, events_tree = self.attestation(campaign_id, epoch, earnings, spent, revision)
         signatures = self.signatures(attestation, signers if signers is not None else self.attesters[:1])
         call = self.escrow.functions.commitSettlement(*attestation.commit_args(signatures))
         return call, attestation, (balance_tree, events, events_tree)
 
     def commit(self, campaign_id: int, epoch: int, earnings: dict[str, int], spent: int | None = None,
                signers: list[str] | None = None, sender: str | None = None) -> Commit:
-        revision = self.campaign(campaign_id)["revision"]
         call, attestation, (balance_tree, events, events_tree) = self.commit_call(
             campaign_id, epoch, earnings, spent, signers
         )
         receipt = transact(call, sender or self.outsider)
         committed_at = self.w3.eth.get_block(receipt.blockNumber)["timestamp"]
         record = SettlementRecord(
-            attestation.events_root, attestation.balance_root, attestation.cumulative_spent, committed_at, revision
+            attestation.events_root, attestation.balance_root, attestation.cumulative_spent, committed_at,
+            attestation.revision,
         )
         commit = Commit(epoch, dict(earnings), record, balance_tree, events, events_tree)
         self.commits.setdefault(campaign_id, {})[epoch] = commit

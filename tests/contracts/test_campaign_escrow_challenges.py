@@ -117,6 +117,38 @@ def test_upheld_discards_unmatured_roots_and_rewinds_spend(world):
     assert world.escrow.functions.settledOf(cid, bob).call() == 400
 
 
+@pytest.mark.parametrize("close", ["upheld", "expired"])
+def test_a_commit_signed_before_the_challenge_closed_cannot_land_in_the_new_revision(world, close):
+    """Signed at revision 0 on top of the roots the challenge discards (epoch 4 continues epoch 3's
+    3,900), sent after: it passes every other check (later epoch, spend above the rewound 1,000)
+    but must not become a root of revision 1."""
+    cid = setup_three_roots(world)
+    alice, bob = world.publishers[:2]
+    stale, attestation, _ = world.commit_call(cid, 4, {alice: 3_500, bob: 1_100})
+    assert attestation.revision == 0
+    world.challenge(cid, 3)
+    if close == "upheld":
+        transact(world.escrow.functions.resolveChallenge(cid, True), world.auditor)
+    else:
+        increase_time(world.w3, RESOLUTION + 1)
+        transact(world.escrow.functions.expireChallenge(cid), world.outsider)
+    assert world.campaign(cid)["revision"] == 1
+
+    assert world.reverts(stale, world.outsider, "CampaignEscrowStaleRevision") == (cid, 0, 1)
+    state = world.campaign(cid)
+    assert (state["latestEpoch"], state["cumulativeSpent"]) == (3, 1_000), "nothing of the stale commit was kept"
+    assert world.escrow.functions.settlementHash(cid, 4).call() == b"\0" * 32
+    ahead = world.commit_call(cid, 4, {alice: 1_200}, revision=2)[0]
+    assert world.reverts(ahead, world.outsider, "CampaignEscrowStaleRevision") == (cid, 2, 1)
+
+    commit = world.commit(cid, 4, {alice: 1_800, bob: 400})  # re-signed at revision 1: corrected figures land
+    assert commit.record.revision == 1
+    increase_time(world.w3, WINDOW)
+    world.mature(cid, 4)
+    world.payout(cid, 4, bob)
+    assert world.escrow.functions.settledOf(cid, bob).call() == 400
+
+
 def test_rejected_forfeits_the_bond_and_restarts_windows(world):
     cid = setup_three_roots(world)
     world.challenge(cid, 3)

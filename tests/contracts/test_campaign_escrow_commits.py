@@ -25,7 +25,7 @@ def test_commit_stores_the_record_hash_and_emits_the_roots(world):
 
 def test_attestation_digest_matches_the_python_encoder(world):
     cid = world.create()
-    attestation = SettlementAttestation(cid, 3, b"\x01" * 32, b"\x02" * 32, 12_345, 9)
+    attestation = SettlementAttestation(cid, 3, b"\x01" * 32, b"\x02" * 32, 12_345, 9, 4)
     on_chain = world.escrow.functions.attestationDigest(*attestation.values()).call()
     assert on_chain == digest(attestation, world.w3.eth.chain_id, world.escrow.address)
 

@@ -28,7 +28,7 @@ PUBLISHER = "0x" + "12" * 20
 
 def test_type_string_is_the_contract_typehash(world):
     assert keccak(text=type_string()) == world.escrow.functions.SETTLEMENT_TYPEHASH().call()
-    domain = typed_data(SettlementAttestation(1, 1, b"\0" * 32, b"\0" * 32, 0, 0), 5, ESCROW)["domain"]
+    domain = typed_data(SettlementAttestation(1, 1, b"\0" * 32, b"\0" * 32, 0, 0, 0), 5, ESCROW)["domain"]
     fields = world.escrow.functions.eip712Domain().call()
     assert (domain["name"], domain["version"]) == (fields[1], fields[2]) == ("trustledger CampaignEscrow", "1")
 
@@ -59,8 +59,10 @@ def test_event_leaf_encoding_and_contract_struct():
         lambda: EventLeaf(1, 1, b"\0" * 32, PUBLISHER, 256, 1),
         lambda: SettlementRecord(b"\0" * 32, b"\0" * 32, 1, 2**64, 0),
         lambda: SettlementRecord(b"\0" * 32, b"\0" * 16, 1, 1, 0),
-        lambda: SettlementAttestation(1, 1, b"\0" * 32, b"\0" * 32, 1, 2**32),
-        lambda: SettlementAttestation(1, -1, b"\0" * 32, b"\0" * 32, 1, 1),
+        lambda: SettlementAttestation(1, 1, b"\0" * 32, b"\0" * 32, 1, 2**32, 0),
+        lambda: SettlementAttestation(1, -1, b"\0" * 32, b"\0" * 32, 1, 1, 0),
+        lambda: SettlementAttestation(1, 1, b"\0" * 32, b"\0" * 32, 1, 1, 2**32),
+        lambda: SettlementAttestation(1, 1, b"\0" * 32, b"\0" * 32, 1, 1, -1),
     ],
 )
 def test_out_of_range_values_are_refused(build):
@@ -77,17 +79,21 @@ def test_record_hash_is_what_the_contract_stores(world):
 
 def test_sign_and_recover():
     key = b"\x07" * 32
-    attestation = SettlementAttestation(1, 2, b"\x01" * 32, b"\x02" * 32, 3, 4)
+    attestation = SettlementAttestation(1, 2, b"\x01" * 32, b"\x02" * 32, 3, 4, 0)
     signature = sign(attestation, key, 31337, ESCROW)
     assert len(signature) == 65
     assert recover_signer(attestation, signature, 31337, ESCROW) == Account.from_key(key).address
     assert recover_signer(attestation, signature, 1, ESCROW) != Account.from_key(key).address
     assert digest(attestation, 31337, ESCROW) != digest(attestation, 31337, "0x" + "cd" * 20)
+    next_revision = SettlementAttestation(1, 2, b"\x01" * 32, b"\x02" * 32, 3, 4, 1)
+    assert recover_signer(next_revision, signature, 31337, ESCROW) != Account.from_key(key).address, (
+        "a signature binds the revision its figures build on"
+    )
 
 
 def test_sign_all_orders_by_signer_and_refuses_a_repeated_key():
     keys = [bytes([i]) * 32 for i in range(1, 6)]
-    attestation = SettlementAttestation(1, 2, b"\x01" * 32, b"\x02" * 32, 3, 4)
+    attestation = SettlementAttestation(1, 2, b"\x01" * 32, b"\x02" * 32, 3, 4, 0)
     signatures = sign_all(attestation, keys, 31337, ESCROW)
     signers = [int(recover_signer(attestation, s, 31337, ESCROW), 16) for s in signatures]
     assert signers == sorted(signers) and len(set(signers)) == 5

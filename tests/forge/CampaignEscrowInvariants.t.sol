@@ -68,6 +68,7 @@ contract CampaignEscrowInvariants {
         _settledWithinSpendWithinDeposit();
         _closedCampaignsNeverMoveMoney();
         require(!handler.frozenRootMatured(), "a challenged or discarded root matured");
+        require(!handler.staleRevisionCommitted(), "a commit signed before a challenge discarded its base landed");
     }
 
     /// @dev balance >= deposits - payouts - fees withdrawn - refunds (anyone may send tokens in),

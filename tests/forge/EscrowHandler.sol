@@ -51,6 +51,7 @@ contract EscrowHandler {
     bool public closedCampaignMovedMoney;
     bool public pausedEscrowMovedMoney;
     bool public frozenRootMatured;
+    bool public staleRevisionCommitted;
     mapping(bytes4 selector => uint256) public successes; // escrow calls that succeeded, by function
 
     uint256[2] internal _ids;
@@ -122,6 +123,12 @@ contract EscrowHandler {
         });
         VM.warp(block.timestamp + (seed >> 140) % 6 hours);
         root.committedAt = uint64(block.timestamp);
+        if (c.revision != 0 && seed % 16 == 1) {
+            // Signed before the last upheld or expired challenge: it must never land.
+            root.revision = c.revision - 1;
+            if (_call(index, address(this), _commitCall(id, root))) staleRevisionCommitted = true;
+            return;
+        }
         if (!_call(index, address(this), _commitCall(id, root))) return;
         _roots[index].push(root);
         _lineage[index] = earned;
@@ -330,13 +337,15 @@ contract EscrowHandler {
     }
 
     function _commitCall(uint256 id, Root memory root) internal view returns (bytes memory) {
-        bytes32 digest =
-            escrow.attestationDigest(id, root.epoch, root.eventsRoot, root.balanceRoot, root.spent, _EVENT_COUNT);
+        bytes32 digest = escrow.attestationDigest(
+            id, root.epoch, root.eventsRoot, root.balanceRoot, root.spent, _EVENT_COUNT, root.revision
+        );
         (uint8 v, bytes32 r, bytes32 s) = VM.sign(_ATTESTER_KEY, digest);
         bytes[] memory signatures = new bytes[](1);
         signatures[0] = abi.encodePacked(r, s, v);
         return abi.encodeCall(
-            escrow.commitSettlement, (id, root.epoch, root.eventsRoot, root.balanceRoot, root.spent, _EVENT_COUNT, signatures)
+            escrow.commitSettlement,
+            (id, root.epoch, root.eventsRoot, root.balanceRoot, root.spent, _EVENT_COUNT, root.revision, signatures)
         );
     }
 

@@ -79,12 +79,13 @@ def test_a_2_of_2_campaign_commits_once_the_second_attester_signs(chain_api, att
     (todo,) = world.api("GET", "/v1/settlements/awaiting-attestation", second).json()
     assert (todo["settlement_id"], todo["epoch"], todo["event_count"]) == (first.settlement_id, first.epoch, 1_400)
     assert todo["cumulative_spent"] == str(cpm(1_000) + cpm(400))
+    assert todo["revision"] == todo["typed_data"]["message"]["revision"] == 0, "a campaign never challenged"
     assert ([s["signer"] for s in todo["signed"]], todo["needed_attesters"], todo["needs_verifier"]) == (
         [PLATFORM], 1, False
     )
     on_chain_digest = world.escrow.functions.attestationDigest(
         world.chain_id, todo["epoch"], todo["events_root"], todo["balance_root"], int(todo["cumulative_spent"]),
-        todo["event_count"],
+        todo["event_count"], todo["revision"],
     ).call()
     assert todo["digest"] == "0x" + on_chain_digest.hex()
     assert world.api("GET", "/v1/settlements/awaiting-attestation", outsider).json() == []

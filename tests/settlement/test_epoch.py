@@ -28,7 +28,7 @@ def hashes(batch: list[BillableEvent]) -> dict[int, bytes]:
 
 def build(batch, *, epoch=10, tallies=None, spent=0, deposit=10**9, reserve=0):
     return build_epoch(
-        campaign_id=7, epoch=epoch, terms=TERMS, events=batch, event_hashes=hashes(batch),
+        campaign_id=7, epoch=epoch, revision=0, terms=TERMS, events=batch, event_hashes=hashes(batch),
         tallies=tallies or {}, cumulative_spent=spent, deposit=deposit, reserve=reserve,
     )
 
