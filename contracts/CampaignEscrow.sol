@@ -346,20 +346,8 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         _whenNotPaused();
         Campaign storage c = _campaigns[campaignId];
         _checkCommitAllowed(campaignId, c, epoch, cumulativeSpent, revision);
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    SETTLEMENT_TYPEHASH,
-                    campaignId,
-                    epoch,
-                    eventsRoot,
-                    balanceRoot,
-                    cumulativeSpent,
-                    eventCount,
-                    revision
-                )
-            )
-        );
+        bytes32 digest =
+            _settlementDigest(campaignId, epoch, eventsRoot, balanceRoot, cumulativeSpent, eventCount, revision);
         _checkAttestations(campaignId, c.threshold, c.verifier, digest, signatures);
 
         c.cumulativeSpent = uint96(cumulativeSpent);
@@ -537,20 +525,7 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         uint32 eventCount,
         uint32 revision
     ) external view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    SETTLEMENT_TYPEHASH,
-                    campaignId,
-                    epoch,
-                    eventsRoot,
-                    balanceRoot,
-                    cumulativeSpent,
-                    eventCount,
-                    revision
-                )
-            )
-        );
+        return _settlementDigest(campaignId, epoch, eventsRoot, balanceRoot, cumulativeSpent, eventCount, revision);
     }
 
     /// @inheritdoc ICampaignEscrow
@@ -614,6 +589,32 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
     }
 
     // -------------------------------------------------------------- internals
+
+    /// @dev The EIP-712 digest attesters sign; {commitSettlement} checks it, {attestationDigest} shows it.
+    function _settlementDigest(
+        uint256 campaignId,
+        uint64 epoch,
+        bytes32 eventsRoot,
+        bytes32 balanceRoot,
+        uint256 cumulativeSpent,
+        uint32 eventCount,
+        uint32 revision
+    ) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    SETTLEMENT_TYPEHASH,
+                    campaignId,
+                    epoch,
+                    eventsRoot,
+                    balanceRoot,
+                    cumulativeSpent,
+                    eventCount,
+                    revision
+                )
+            )
+        );
+    }
 
     function _fund(uint256 campaignId, uint256 amount) private {
         _whenNotPaused();
