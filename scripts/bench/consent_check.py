@@ -56,6 +56,7 @@ from backend.consent.typed_data import data_categories_hash, purpose_hash  # noq
 from backend.consent.vocabulary import hex32  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
 from backend.db.migrate import alembic_config  # noqa: E402
+from backend.db.scratch import ADMIN_DSN, ScratchDatabase, scratch_database  # noqa: E402
 from backend.dids.identifiers import pkh_did  # noqa: E402
 from backend.identity.api_keys import issue_key  # noqa: E402
 from backend.identity.models import CustodyMode, Participant, ParticipantStatus  # noqa: E402
@@ -78,7 +79,6 @@ REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 PURPOSES = ("dpv:PersonalisedAdvertising", "dpv:Marketing")
 CATEGORIES = (("age-band", "country", "interests"), ("age-band", "country", "interests", "language"))
 PROFILE = {"age-band": "25-34", "country": "DE", "interests": ["cycling", "jazz"], "language": "de"}
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 OFFER_COLUMNS = (
     "updated_block", "contract", "offer_id", "advertiser", "token", "purpose", "data_categories_hash",
     "compensation", "cap", "period_length", "published_block", "grants", "grants_paid", "closed", "refund",
@@ -310,10 +310,12 @@ def bench_durable_commit(database_url: str) -> list[float]:
 
 
 def main() -> None:
-    name = f"tl_consent_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    with scratch_database("bench_consent") as database:
+        measure(database)
+
+
+def measure(database: ScratchDatabase) -> None:
+    name, database_url = database.name, database.url
     server = None
     try:
         master = MasterKey.generate()
@@ -333,7 +335,7 @@ def main() -> None:
         cpu_before: list[float] = []
 
         def on_warm() -> None:
-            processes.extend([server.pid, *database_backends(POSTGRES_ADMIN, name)])
+            processes.extend([server.pid, *database_backends(ADMIN_DSN, name)])
             cpu_before.append(cpu_seconds(processes))
 
         with client_gc_paused():
@@ -358,9 +360,6 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        engine_for(database_url).dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

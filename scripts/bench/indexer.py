@@ -16,8 +16,6 @@ Needs the machine's PostgreSQL (127.0.0.1:5432); creates and drops its own datab
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -30,6 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from backend.chain.local_node import LocalNode  # noqa: E402
+from backend.db.scratch import scratch_database  # noqa: E402
 from contracts import compile_contracts, load_artifact  # noqa: E402
 from indexer import Indexer, IndexerSettings  # noqa: E402
 from tests.indexer.load import (  # noqa: E402
@@ -46,7 +45,6 @@ TXS_PER_ROUND = 100  # then EMPTY_BLOCKS_PER_ROUND empty blocks: ~20 logs per bl
 EMPTY_BLOCKS_PER_ROUND = 100
 PARTICIPANT_ROUNDS = 250  # x 8 accounts x 2 events
 NAIVE_CHUNK = 1_000
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
@@ -79,20 +77,6 @@ def emit(node: LocalNode, w3: Web3) -> tuple[dict, int]:
         "LoadRegistry": ("ParticipantRegistry", registry_emitter, registry_block),
     }
     return contracts, events
-
-
-class ScratchDatabase:
-    def __init__(self, purpose: str):
-        self.name = f"tl_bench_{purpose}_{os.getpid()}_{secrets.token_hex(3)}"
-
-    def __enter__(self) -> str:
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{self.name}"')
-        return f"{POSTGRES}/{self.name}"
-
-    def __exit__(self, *exc_info) -> None:
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def run_indexer(url: str, node: LocalNode, manifest_path: Path) -> tuple[int, float]:
@@ -150,12 +134,12 @@ def main() -> None:
         manifest_path = Path(directory) / "deployment.json"
         manifest = write_manifest(manifest_path, w3, contracts)
         last_block = w3.eth.block_number
-        with ScratchDatabase("indexer") as url:
+        with scratch_database("bench_indexer") as database:
             progress("indexing with the indexer ...")
-            indexed, indexer_seconds = run_indexer(url, node, manifest_path)
-        with ScratchDatabase("naive") as url:
+            indexed, indexer_seconds = run_indexer(database.url, node, manifest_path)
+        with scratch_database("bench_naive") as database:
             progress("indexing with the naive baseline ...")
-            naive_indexed, naive_seconds = run_naive(url, w3, contracts, manifest.start_block, last_block)
+            naive_indexed, naive_seconds = run_naive(database.dsn, w3, contracts, manifest.start_block, last_block)
     if indexed != events or naive_indexed != events:
         raise SystemExit(f"expected {events} events, indexer stored {indexed}, baseline {naive_indexed}")
     indexer_rate = indexed / indexer_seconds

@@ -51,6 +51,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 # Only what the load process needs at the top: it is spawned and re-imports this module, and
 # the backend's own imports (web3, SQLAlchemy models, ...) would cost it seconds and memory.
 from backend.ads.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_ed25519  # noqa: E402
+from backend.db.scratch import scratch_database  # noqa: E402
 
 PUBLISHERS = 8
 BATCHES_PER_PUBLISHER = 25  # timed; plus WARM_UP_BATCHES each, untimed
@@ -60,7 +61,6 @@ IN_FLIGHT = int(os.environ.get("TL_BENCH_IN_FLIGHT", "8"))  # requests outstandi
 CAMPAIGNS = 3
 BREAKDOWN_WARM_UP = 2  # batches ingested before the stage timings start (caches, staging table, history)
 BREAKDOWN_BATCHES = 10
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ESCROW = "0x00000000000000000000000000000000000000E5"
 TOKEN = "0x00000000000000000000000000000000000000C1"
@@ -82,14 +82,7 @@ def progress(message: str) -> None:
 # --- Set-up --------------------------------------------------------------------------
 
 
-def database_url(name: str) -> str:
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-
-def create_database(name: str) -> str:
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url(name)
+def migrate_database(url: str) -> None:
     from backend.db.migrate import upgrade_database
     from indexer.database import make_engine, migrate
 
@@ -97,15 +90,6 @@ def create_database(name: str) -> str:
     engine = make_engine(url)
     migrate(engine)
     engine.dispose()
-    return url
-
-
-def drop_database(name: str) -> None:
-    from backend.core.db import engine_for
-
-    engine_for(database_url(name)).dispose()
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def seed(url: str, now: int) -> list[tuple[str, bytes]]:
@@ -483,14 +467,14 @@ def stage_breakdown(url: str, manifest: Path, prefix: str, publisher: tuple[str,
 
 
 def main() -> None:
-    name = f"tl_bench_ingest_{os.getpid()}_{secrets.token_hex(4)}"
     prefix = f"tl:bench:ingest:{os.getpid()}:{secrets.token_hex(4)}:"
     now = int(time.time())
     server = None
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, scratch_database("bench_ingest") as database:
         manifest = Path(scratch) / "deployment.json"
+        url, name = database.url, database.name
         try:
-            url = create_database(name)
+            migrate_database(url)
             publishers = seed(url, now)
             write_manifest(manifest)
             port = free_port()
@@ -502,7 +486,7 @@ def main() -> None:
             loader.start()
             if not ready.wait(timeout=600):
                 raise RuntimeError("the load process did not get ready")
-            with psycopg.connect(f"{POSTGRES}/{name}") as db:
+            with psycopg.connect(database.dsn) as db:
                 stored_before = db.execute("SELECT COUNT(*) FROM ad_events").fetchone()[0]
                 backends = [pid for (pid,) in db.execute(BACKENDS, (name, db.info.backend_pid)).fetchall()]
             redis = Redis.from_url(REDIS_URL)
@@ -515,7 +499,7 @@ def main() -> None:
             redis.close()
             api_cpu, postgres_cpu, redis_used = (b - a for a, b in zip(before, after))
             loader.join()
-            with psycopg.connect(f"{POSTGRES}/{name}") as db:
+            with psycopg.connect(database.dsn) as db:
                 stored = db.execute("SELECT COUNT(*) FROM ad_events").fetchone()[0] - stored_before
                 filtered = dict(
                     db.execute("SELECT reason, COUNT(*) FROM ad_events WHERE status = 'filtered' GROUP BY reason").fetchall()
@@ -528,7 +512,6 @@ def main() -> None:
         finally:
             if server is not None:
                 server.kill()
-            drop_database(name)
             client = Redis.from_url(REDIS_URL)
             keys = list(client.scan_iter(match=prefix + "*", count=10_000))
             for offset in range(0, len(keys), 10_000):

@@ -18,8 +18,6 @@ Goal: >= 200 tx/s through the sender. The outbox lives in PostgreSQL as in produ
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -27,7 +25,6 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 from web3 import Web3
@@ -43,9 +40,9 @@ from backend.chain.sender import Sender  # noqa: E402
 from backend.core.config import Settings  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
 from backend.db.migrate import upgrade_database  # noqa: E402
+from backend.db.scratch import scratch_database  # noqa: E402
 from contracts import load_artifact  # noqa: E402
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 TRANSFER = function_signature_to_4byte_selector("transfer(address,uint256)")
 PAYOUT = 1_250_000  # 1.25 tUSD in base units
 
@@ -60,16 +57,8 @@ def outbox_database(use_sqlite: bool):
         with tempfile.TemporaryDirectory() as directory:
             yield f"sqlite:///{directory}/bench.db"
         return
-    name = f"tl_bench_sender_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        yield url
-    finally:
-        engine_for(url).dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("bench_sender") as database:
+        yield database.url
 
 
 def payee(index: int, salt: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 
-import psycopg
 import pytest
 from redis import Redis
 from sqlalchemy import create_engine
@@ -13,8 +12,8 @@ from sqlalchemy.pool import NullPool
 
 from backend.ads.models import AdBatch, AdEvent, AdPublisherTally
 from backend.db.base import metadata
+from backend.db.scratch import scratch_database
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AD_TABLES = [AdBatch.__table__, AdEvent.__table__, AdPublisherTally.__table__]
 
 
@@ -29,17 +28,13 @@ def sqlite_engine(tmp_path):
 @pytest.fixture(scope="session")
 def postgres_database():
     """A database of this test process's own, with the ad tables, dropped at the end of the session."""
-    name = f"tl_ads_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", poolclass=NullPool)
-    try:
-        metadata.create_all(engine, tables=AD_TABLES)
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("ads") as database:
+        engine = create_engine(database.url, poolclass=NullPool)
+        try:
+            metadata.create_all(engine, tables=AD_TABLES)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture

@@ -3,14 +3,11 @@ create_app(Settings(...)), recording fakes for the outbox and custody, identitie
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,16 +16,15 @@ from backend.api.auth import request_time
 from backend.api.main import create_app
 from backend.chain.local_node import dev_private_keys
 from backend.core.config import Settings
-from backend.core.db import engine_for
 from backend.db.migrate import upgrade_database
 from backend.api.routes.participants import custodial_key_creator
+from backend.db.scratch import scratch_database
 from backend.identity.models import utcnow
 from backend.identity.ports import outbox_enqueue
 from backend.identity.roles import Role
 from contracts.deployment import DeployedContract, DeploymentManifest
 from tests.api.support import BASE_URL, CHAIN_ID, FakeCustody, Identity, RecordingOutbox, create_identity
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PLACEHOLDER_REGISTRY = "0x00000000000000000000000000000000000000A1"
 
 
@@ -39,16 +35,8 @@ def database_url(request, tmp_path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'api.db'}"
         return
-    name = f"tl_api_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        yield url
-    finally:
-        engine_for(url).dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("api") as database:
+        yield database.url
 
 
 def write_manifest(path: Path, registry: str, chain_id: int = CHAIN_ID) -> Path:

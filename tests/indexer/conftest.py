@@ -3,40 +3,20 @@ database), a chain with real and load-emitter contracts, and indexers bound to b
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-import psycopg
 import pytest
 from web3 import Web3
 from web3.contract import Contract
 
+from backend.db.scratch import scratch_database
 from indexer import Indexer, IndexerSettings
 from tests.factories import deploy
 from tests.indexer.load import RawSender, deploy_emitter, participant_calls, transfer_calls, write_manifest
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 ZERO = "0x0000000000000000000000000000000000000000"
-
-
-class PostgresDatabase:
-    """A uniquely named database on the machine's PostgreSQL, dropped afterwards."""
-
-    def __init__(self, purpose: str):
-        self.name = f"tl_{purpose}_{os.getpid()}_{secrets.token_hex(4)}"
-        self.url = f"{POSTGRES}/{self.name}"
-
-    def __enter__(self) -> str:
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{self.name}"')
-        return self.url
-
-    def __exit__(self, *exc_info) -> None:
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -45,8 +25,8 @@ def mirror_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'mirror.db'}"
         return
-    with PostgresDatabase("indexer") as url:
-        yield url
+    with scratch_database("indexer") as database:
+        yield database.url
 
 
 @dataclass

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import psycopg
 import pytest
 from sqlmodel import Session
 
 from backend.core.db import engine_for
 from backend.db.migrate import upgrade_database
+from backend.db.scratch import scratch_database
 from backend.identity.models import CustodyMode, Participant, ParticipantStatus
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
@@ -28,17 +25,9 @@ def database_url(tmp_path) -> str:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    name = f"tl_provenance_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        upgrade_database(url)
-        yield url
-    finally:
-        engine_for(url).dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("provenance") as database:
+        upgrade_database(database.url)
+        yield database.url
 
 
 @dataclass(frozen=True)
