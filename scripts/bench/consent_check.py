@@ -26,7 +26,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,7 +47,9 @@ from alembic import command  # noqa: E402
 from eth_utils import to_checksum_address  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from _api_server import start_api, stop_api  # noqa: E402
 from _server_cpu import cpu_seconds, database_backends  # noqa: E402
+from backend.chain.local_node import free_port  # noqa: E402
 from backend.consent import vault  # noqa: E402
 from backend.consent.enforcement import coverage  # noqa: E402
 from backend.consent.models import ConsentPairwise, ConsentSubject, ConsentWithdrawal  # noqa: E402
@@ -215,34 +216,15 @@ def bench_lookups(database_url: str, active: list[tuple[str, str, str]]) -> list
     return samples
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def serve(database_url: str, master: MasterKey, manifest: Path, port: int) -> subprocess.Popen:
-    env = os.environ | {
+    environment = {
         "DATABASE_URL": database_url,
         "TRUSTLEDGER_ENVIRONMENT": "test",
         "TRUSTLEDGER_MANIFEST_PATH": str(manifest),
         "TRUSTLEDGER_MASTER_KEY": master.to_base64(),
         "TRUSTLEDGER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    command_line = [
-        sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]
-    server = subprocess.Popen(command_line, cwd=PROJECT_ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code < 500:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("uvicorn did not come up")
+    return start_api(environment, port)
 
 
 @contextmanager
@@ -358,8 +340,7 @@ def measure(database: ScratchDatabase) -> None:
         print(f"consent_check_p99_ms: {p99_ms(lookups):.3f}")
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_api(server)
 
 
 if __name__ == "__main__":

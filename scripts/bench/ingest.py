@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,7 +49,10 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 # Only what the load process needs at the top: it is spawned and re-imports this module, and
 # the backend's own imports (web3, SQLAlchemy models, ...) would cost it seconds and memory.
+from _api_server import start_api, stop_api  # noqa: E402
+from _server_cpu import cpu_seconds  # noqa: E402
 from backend.ads.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_ed25519  # noqa: E402
+from backend.chain.local_node import free_port  # noqa: E402
 from backend.db.scratch import scratch_database  # noqa: E402
 
 PUBLISHERS = 8
@@ -189,15 +191,8 @@ def write_manifest(path: Path) -> None:
     ).save(path)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_api(url: str, manifest: Path, prefix: str, port: int) -> subprocess.Popen:
+def start_server(url: str, manifest: Path, prefix: str, port: int) -> subprocess.Popen:
     environment = {
-        **os.environ,
         "TRUSTLEDGER_ENVIRONMENT": "production",
         "DATABASE_URL": url,
         "TRUSTLEDGER_REDIS_URL": REDIS_URL,
@@ -205,22 +200,7 @@ def start_api(url: str, manifest: Path, prefix: str, port: int) -> subprocess.Po
         "TRUSTLEDGER_ADS_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "TRUSTLEDGER_MANIFEST_PATH": str(manifest),
     }
-    command = [
-        sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the API exited with {server.returncode} before answering")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code < 500:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the API did not start within 60 s")
+    return start_api(environment, port, "--workers", "1")
 
 
 # The API's pooled connections, opened by the warm-up (it runs IN_FLIGHT batches at once).
@@ -230,12 +210,6 @@ BACKENDS = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s"
 def redis_cpu(client: Redis) -> float:
     info = client.info("cpu")
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- Load ----------------------------------------------------------------------------
@@ -478,7 +452,7 @@ def main() -> None:
             publishers = seed(url, now)
             write_manifest(manifest)
             port = free_port()
-            server = start_api(url, manifest, prefix, port)
+            server = start_server(url, manifest, prefix, port)
             progress(f"API on port {port}; building and signing {PUBLISHERS * (BATCHES_PER_PUBLISHER + WARM_UP_BATCHES)} batches")
             context = multiprocessing.get_context("spawn")
             ready, start, results = context.Event(), context.Event(), context.Queue()
@@ -490,12 +464,12 @@ def main() -> None:
                 stored_before = db.execute("SELECT COUNT(*) FROM ad_events").fetchone()[0]
                 backends = [pid for (pid,) in db.execute(BACKENDS, (name, db.info.backend_pid)).fetchall()]
             redis = Redis.from_url(REDIS_URL)
-            before = (process_cpu_seconds(server.pid), sum(map(process_cpu_seconds, backends)), redis_cpu(redis))
+            before = (cpu_seconds([server.pid]), cpu_seconds(backends), redis_cpu(redis))
             start.set()
             outcome = results.get(timeout=900)
             if outcome["errors"]:
                 raise RuntimeError(f"{len(outcome['errors'])} batches failed, first: {outcome['errors'][0]}")
-            after = (process_cpu_seconds(server.pid), sum(map(process_cpu_seconds, backends)), redis_cpu(redis))
+            after = (cpu_seconds([server.pid]), cpu_seconds(backends), redis_cpu(redis))
             redis.close()
             api_cpu, postgres_cpu, redis_used = (b - a for a, b in zip(before, after))
             loader.join()
@@ -504,14 +478,13 @@ def main() -> None:
                 filtered = dict(
                     db.execute("SELECT reason, COUNT(*) FROM ad_events WHERE status = 'filtered' GROUP BY reason").fetchall()
                 )
-            server.terminate()
-            server.wait(timeout=30)
+            stop_api(server)
             server = None
             progress("timing each stage in-process")
             stages = stage_breakdown(url, manifest, prefix, publishers[0], now)
         finally:
             if server is not None:
-                server.kill()
+                stop_api(server)
             client = Redis.from_url(REDIS_URL)
             keys = list(client.scan_iter(match=prefix + "*", count=10_000))
             for offset in range(0, len(keys), 10_000):

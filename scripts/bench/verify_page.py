@@ -30,8 +30,6 @@ import multiprocessing
 import os
 import random
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,7 +42,9 @@ import psycopg
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from _api_server import start_api, stop_api  # noqa: E402
 from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
+from backend.chain.local_node import free_port  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
 from backend.db.migrate import upgrade_database  # noqa: E402
 from backend.provenance.gtin import with_check_digit  # noqa: E402
@@ -273,51 +273,15 @@ def _copy_stream(url: str, what: str, layout: Layout, steps: range) -> None:
 # -- server --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_server(url: str, manifest: Path, port: int, workers: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
+    environment = {
         "TRUSTLEDGER_ENVIRONMENT": "production",
         "TRUSTLEDGER_DATABASE_URL": url,
         "TRUSTLEDGER_MANIFEST_PATH": str(manifest),
         "TRUSTLEDGER_PROVENANCE_SECRET": secrets.token_urlsafe(32),
         "TRUSTLEDGER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    command = [
-        sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools",
-    ]
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
-                probe.sendall(b"GET /health HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
-                if probe.recv(64).startswith(b"HTTP/1.1 200"):
-                    return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {server.returncode}")
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError("uvicorn did not answer /health within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    return start_api(environment, port, "--workers", str(workers), "--loop", "uvloop", "--http", "httptools")
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -524,7 +488,7 @@ def main() -> None:
         print(f"verify_p99_ms: {p99:.1f}", flush=True)
     finally:
         if server is not None:
-            stop_server(server)
+            stop_api(server)
         engine_for(url).dispose()
         if args.keep or args.database:
             print(f"database kept: {name}", file=sys.stderr)

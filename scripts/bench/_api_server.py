@@ -1,0 +1,54 @@
+"""The API served by uvicorn in a process of its own, for the benchmarks that measure it over HTTP.
+
+The server runs in its own process group, so stopping it also stops uvicorn's worker
+processes; start-up waits until ``/health`` answers and fails fast if uvicorn exits first.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_api(environment: Mapping[str, str], port: int, *options: str, timeout: float = 60) -> subprocess.Popen:
+    """`backend.api.main:create_app` on 127.0.0.1:`port` with `environment` over this process's
+    (no access log, warnings only); `options` go to uvicorn, e.g. ``--workers 2``."""
+    command = [
+        sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", *options,
+    ]  # fmt: skip
+    server = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env={**os.environ, **environment}, start_new_session=True
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {server.returncode} before answering /health")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code < 500:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    stop_api(server)
+    raise RuntimeError(f"uvicorn did not answer /health within {timeout:.0f} s")
+
+
+def stop_api(server: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM to the server's process group, then SIGKILL if it has not exited within `timeout`."""
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
