@@ -14,6 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 import logging
+import math
+
+from backend.core import errors as domain
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,30 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.details = details
+
+
+# The one place a domain refusal becomes an HTTP status. Looked up along the exception's
+# MRO, so a package's own exception classes inherit their kind's status.
+DOMAIN_STATUS: dict[type[domain.DomainError], int] = {
+    domain.Malformed: 400,
+    domain.NotAuthenticated: 401,
+    domain.NotPermitted: 403,
+    domain.NotFound: 404,
+    domain.Conflict: 409,
+    domain.Gone: 410,
+    domain.TooLarge: 413,
+    domain.InvalidInput: 422,
+    domain.TooMany: 429,
+    domain.Unavailable: 503,
+}
+
+
+def status_of(exc: domain.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        status = DOMAIN_STATUS.get(cls)
+        if status is not None:
+            return status
+    return 400
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict:
@@ -53,6 +80,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    @app.exception_handler(domain.DomainError)
+    async def _domain_error(_request: Request, exc: domain.DomainError) -> JSONResponse:
+        headers = None
+        if isinstance(exc, domain.TooMany):
+            headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
