@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, delete, select
 
 from indexer.bulk import BulkWriter
-from indexer.catalog import ContractCatalog, DecodedLog
+from indexer.catalog import ContractCatalog
+from indexer.decoding import DecodedLog
 from indexer.checkpoint import CheckpointState, move_checkpoint
 from indexer.errors import MirrorConflict, ReorgDetected
 from indexer.fetch import FetchedBatch

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from contracts import load_artifact
 from contracts.deployment import DeploymentManifest, ManifestError
 
-from indexer.decoding import EventDecoder, checksum
+from indexer.decoding import DecodedLog, EventDecoder, checksum
 from indexer.projections import Projection, projection_for
 
 log = logging.getLogger(__name__)
@@ -24,23 +23,6 @@ class WatchedContract:
     abi_hash: str
     decoder: EventDecoder
     projection: Projection | None
-
-
-@dataclass(slots=True)
-class DecodedLog:
-    """One log of a watched contract, parsed and decoded (``event``/``args`` None when not in the ABI)."""
-
-    block_number: int
-    block_hash: str
-    block_timestamp: int | None
-    tx_hash: str
-    tx_index: int
-    log_index: int
-    address: str
-    topics: list[str]
-    data: str
-    event: str | None
-    args: dict[str, Any] | None
 
 
 class ContractCatalog:
@@ -122,4 +104,4 @@ class ContractCatalog:
         )
 
 
-__all__ = ["ContractCatalog", "DecodedLog", "WatchedContract"]
+__all__ = ["ContractCatalog", "WatchedContract"]

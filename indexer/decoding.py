@@ -28,6 +28,23 @@ def checksum(address: str) -> str:
     return to_checksum_address(address)
 
 
+@dataclass(slots=True)
+class DecodedLog:
+    """One log of a watched contract, parsed and decoded (``event``/``args`` None when not in the ABI)."""
+
+    block_number: int
+    block_hash: str
+    block_timestamp: int | None
+    tx_hash: str
+    tx_index: int
+    log_index: int
+    address: str
+    topics: list[str]
+    data: str
+    event: str | None
+    args: dict[str, Any] | None
+
+
 def _canonical_type(param: dict) -> str:
     kind = param["type"]
     if kind.startswith("tuple"):
@@ -161,4 +178,4 @@ class EventDecoder:
         return spec.name, args
 
 
-__all__ = ["EventDecoder", "EventSpec", "checksum"]
+__all__ = ["DecodedLog", "EventDecoder", "EventSpec", "checksum"]

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from indexer.catalog import ContractCatalog, DecodedLog
+from indexer.catalog import ContractCatalog
+from indexer.decoding import DecodedLog
 from indexer.errors import ChainMoved, LogRangeRejected, NodeBehind, NodeUnavailable
 from indexer.log_ranges import AdaptiveRange
 from indexer.rpc import BlockHeader, NodeClient

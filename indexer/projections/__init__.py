@@ -1,4 +1,9 @@
-"""Domain projections, one module per contract artifact; add a module and list it here."""
+"""Domain projections, one module per contract artifact; add a module and list it here.
+
+The catalog reads this registry; nothing here imports the catalog back (a projection
+sees logs as ``indexer.decoding.DecodedLog``), so the arrows run catalog -> projections
+-> framework -> decoding and never return.
+"""
 
 from __future__ import annotations
 

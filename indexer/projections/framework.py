@@ -23,7 +23,7 @@ from indexer.errors import ProjectionError
 from indexer.row_changes import RowChanges
 
 if TYPE_CHECKING:
-    from indexer.catalog import DecodedLog
+    from indexer.decoding import DecodedLog
 
 Handler = Callable[["ProjectionContext"], None]
 
