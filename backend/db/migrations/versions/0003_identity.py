@@ -1,7 +1,7 @@
 """Identity and access: participants, API keys, SIWE nonces, idempotency records.
 
 Revision ID: 0003_identity
-Revises: 0001_initial
+Revises: 0002_sender_and_keys
 Create Date: 2026-11-22
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision = "0003_identity"
-down_revision = "0001_initial"
+down_revision = "0002_sender_and_keys"
 branch_labels = None
 depends_on = None
 

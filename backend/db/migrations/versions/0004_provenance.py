@@ -2,8 +2,7 @@
 scans, NTAG 424 tags.
 
 Revision ID: 0004_provenance
-Revises: 0001_initial
-Depends on: 0003_identity (brands and actors are participants)
+Revises: 0003_identity
 Create Date: 2026-11-22
 """
 
@@ -12,9 +11,9 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision = "0004_provenance"
-down_revision = "0001_initial"
+down_revision = "0003_identity"
 branch_labels = None
-depends_on = "0003_identity"
+depends_on = None
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

@@ -1,7 +1,7 @@
 """Ads: accepted event batches, events (keyed-hashed personal data), per-publisher pricing tallies.
 
 Revision ID: 0005_ads
-Revises: 0001_initial
+Revises: 0004_provenance
 Create Date: 2026-11-22
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
 revision = "0005_ads"
-down_revision = "0001_initial"
+down_revision = "0004_provenance"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 unanchored events in a partial index; events by anchor batch (proofs, releases).
 
 Revision ID: 0006_provenance_indexes
-Revises: 0004_provenance
+Revises: 0005_ads
 Create Date: 2026-11-23
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
 revision = "0006_provenance_indexes"
-down_revision = "0004_provenance"
+down_revision = "0005_ads"
 branch_labels = None
 depends_on = None
 

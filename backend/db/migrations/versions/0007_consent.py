@@ -2,8 +2,7 @@
 append-only access log, offer publications.
 
 Revision ID: 0007_consent
-Revises: 0001_initial
-Depends on: 0003_identity (the access log and offers name participants)
+Revises: 0006_provenance_indexes
 Create Date: 2026-11-23
 """
 
@@ -12,9 +11,9 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision = "0007_consent"
-down_revision = "0001_initial"
+down_revision = "0006_provenance_indexes"
 branch_labels = None
-depends_on = "0003_identity"
+depends_on = None
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

@@ -1,8 +1,7 @@
 """Campaigns: the API's record of each ad campaign and the chain actions asked of it.
 
 Revision ID: 0008_campaigns
-Revises: 0001_initial
-Depends on: 0003_identity (participant)
+Revises: 0007_consent
 Create Date: 2026-11-23
 """
 
@@ -13,9 +12,9 @@ from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 from backend.chain.outbox import Uint256
 
 revision = "0008_campaigns"
-down_revision = "0001_initial"
+down_revision = "0007_consent"
 branch_labels = None
-depends_on = "0003_identity"
+depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,7 @@
 """Ads ingestion: the keys publishers sign event batches with.
 
 Revision ID: 0009_ads_ingest
-Revises: 0001_initial
-Depends on: 0003_identity (participant). Not also on 0005_ads: nothing here refers to the ad
+Revises: 0008_campaigns
 tables, and Alembic 1.x fails (KeyError on the shared base) when a revision on the
 base depends on two sibling branches.
 Create Date: 2026-11-24
@@ -13,9 +12,9 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision = "0009_ads_ingest"
-down_revision = "0001_initial"
+down_revision = "0008_campaigns"
 branch_labels = None
-depends_on = "0003_identity"
+depends_on = None
 
 
 def upgrade() -> None:

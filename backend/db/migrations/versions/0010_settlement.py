@@ -1,8 +1,7 @@
 """Settlement: committed epochs with their trees, priced events and balance snapshots; auditor corrections.
 
 Revision ID: 0010_settlement
-Revises: 0001_initial
-Depends on: 0003_identity (participant). The settlement code reads the ad tables (0005) and
+Revises: 0009_ads_ingest
 campaigns (0008), but no table here refers to them, and Alembic 1.x fails when a revision
 on the base depends on two sibling branches (see 0009).
 Create Date: 2026-11-24
@@ -15,9 +14,9 @@ from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 from backend.chain.outbox import Uint256
 
 revision = "0010_settlement"
-down_revision = "0001_initial"
+down_revision = "0009_ads_ingest"
 branch_labels = None
-depends_on = "0003_identity"
+depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

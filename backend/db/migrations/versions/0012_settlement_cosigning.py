@@ -1,7 +1,8 @@
 """Settlement co-signing: signatures collected while a settlement awaits its other attesters.
 
 Revision ID: 0012_settlement_cosigning
-Revises: 0011_merge_features
+Revises: 0010_settlement (0011 was the merge revision of the branched history, gone since the
+    history is one line; backend/db/migrate.py carries databases stamped with it over)
 Create Date: 2026-11-22
 """
 
@@ -10,7 +11,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision = "0012_settlement_cosigning"
-down_revision = "0011_merge_features"
+down_revision = "0010_settlement"
 branch_labels = None
 depends_on = None
 
