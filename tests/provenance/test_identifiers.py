@@ -81,7 +81,7 @@ def test_digital_link_short_names_and_cpv_and_lot_are_constrained():
     assert canonical_uri("https://brand.example/shop/gtin/614141073467/cpv/A/lot/L/ser/S?linkType=all") == (
         "https://id.gs1.org/01/00614141073467/21/S"
     )
-    assert canonical_uri("https://brand.example/01/00614141073464/10/L") == "https://id.gs1.org/01/00614141073464/10/L"
+    assert canonical_uri("https://brand.example/01/00614141073467/10/L") == "https://id.gs1.org/01/00614141073467/10/L"
     assert canonical_uri("https://example.com/about") is None
 
 
