@@ -202,9 +202,8 @@ class _PreHash:
             raise EventHashError("the event has no type")
         ordered = [self.property(name, event[name]) for name in self.order if name in event]
         rest = sorted(
-            self.generic(name, value)
-            for name, value in event.items()
-            if name not in self.order and name not in self.ignored
+            [self.generic(name, value) for name, value in event.items() if name not in self.order and name not in self.ignored]
+            + getattr(self, "trailing", [])
         )
         return "eventType=" + event_type + "".join(ordered) + "".join(rest)
 
@@ -222,10 +221,42 @@ class _ReferencePreHash(_PreHash):
     sensor_list_label = False
 
     def _report(self, report: Mapping[str, Any]) -> Mapping[str, Any]:
-        kind = report.get("type")
-        if isinstance(kind, str) and kind and ":" not in kind and "/" not in kind:
-            return {**report, "type": GS1_WEB_VOCABULARY + kind}
-        return report
+        fixed = dict(report)
+        for name in ("type", "exception"):
+            value = report.get(name)
+            if isinstance(value, str) and value and ":" not in value and "/" not in value:
+                fixed[name] = GS1_WEB_VOCABULARY + value
+        return fixed
+
+    def _sensor_element(self, element: Mapping[str, Any]) -> str:
+        """Known fields in place; user extensions inside the element go to the event's trailing
+        extensions, under their ancestors' names, as the reference's leftover pass does."""
+        text = "sensorElement"
+        leftovers: list[str] = []
+        metadata = element.get("sensorMetadata")
+        if isinstance(metadata, Mapping):
+            known = {k: v for k, v in metadata.items() if k in _SENSOR_METADATA}
+            text += "sensorMetadata" + self.fields(known, _SENSOR_METADATA)
+            extra = sorted(self.generic(k, v) for k, v in metadata.items() if k not in _SENSOR_METADATA)
+            if extra:
+                leftovers.append("sensorMetadata" + "".join(extra))
+        reports = []
+        for report in element.get("sensorReport", ()):
+            known = {k: v for k, v in report.items() if k in _SENSOR_REPORT}
+            reports.append("sensorReport" + self.fields(self._report(known), _SENSOR_REPORT))
+            extra = sorted(self.generic(k, v) for k, v in report.items() if k not in _SENSOR_REPORT)
+            if extra:
+                leftovers.append("sensorReport" + "".join(extra))
+        text += "".join(sorted(reports))
+        extra = [self.generic(k, v) for k, v in element.items() if k not in ("sensorMetadata", "sensorReport")]
+        leftovers.extend(extra)
+        if leftovers:
+            self.trailing.append("sensorElement" + "".join(sorted(leftovers)))
+        return text
+
+    def event(self, event: Mapping[str, Any]) -> str:
+        self.trailing: list[str] = []  # filled while the ordered part is built, sorted in with the extensions
+        return super().event(event)
 
 
 TRUSTLEDGER_2025 = "trustledger-2025"
