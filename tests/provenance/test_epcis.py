@@ -211,3 +211,18 @@ def test_association_and_transaction_events():
     }
     assert validate_event(transaction, {}, NOW)[1] == []
     assert any("needs a non-empty bizTransactionList" in r for r in reasons_for({**transaction, "bizTransactionList": []}))
+
+
+def test_query_documents_are_accepted_and_problems_point_into_them():
+    document = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISQueryDocument", "schemaVersion": "2.0", "creationDate": "2026-03-05T00:00:00Z",
+        "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": [shipping_event()]}}},
+    }
+    assert len(parse_events(document, NOW)) == 1
+    document["epcisBody"]["queryResults"]["resultsBody"]["eventList"].append(shipping_event(disposition="shiny"))
+    with pytest.raises(InvalidEpcis) as excinfo:
+        parse_events(document, NOW)
+    (problem,) = excinfo.value.problems
+    assert problem.event == 1 and problem.pointer == "/epcisBody/queryResults/resultsBody/eventList/1/disposition"
+    assert excinfo.value.details == [problem.as_dict()]
