@@ -8,13 +8,21 @@ numbers without trailing zeros), list members sorted, typed list members as
 ``value`` then ``type``, and ILMD plus user extensions (``{namespace}name=value``) sorted
 at the end.
 
-Rejected: the PyPI ``epcis-event-hash-generator`` (the published reference). It hashes
-``bizTransactionList`` / ``sourceList`` / ``destinationList`` members in the JSON key
-order it was given, so two serialisations of one event hash differently (CBV rule 13
-puts ``type`` after the value); it keeps JSON-LD namespaces in module globals across
-calls, drops an event it cannot parse with only a log line, and fetches unknown JSON-LD
-contexts over the network. This module matches its published vectors elsewhere
-(tests/provenance/data/event_hash_vectors.json).
+Two algorithms, named in ``epcis_event.hash_algorithm`` beside each stored hash:
+
+* ``cbv-2.0`` (current): the rules of the reference implementation of the CBV 2.0 event
+  hash (github.com/RalphTro/epcis-event-hash-generator, expected/CBV2.0 vectors in
+  tests/provenance/vectors): in ``bizTransactionList`` / ``sourceList`` / ``destinationList``
+  the ``type`` comes before the value; ``parentID`` after ``epcList``; ``certificationInfo``
+  is not hashed; sensor elements are listed without a ``sensorElementList`` label and a bare
+  measurement type is a GS1 web vocabulary term (``https://ref.gs1.org/voc/Temperature``).
+* ``trustledger-2025``: the first implementation (value before type, etc.). Its hashes are
+  anchored on chain; they stay stored as they were and are recomputed with this algorithm
+  when an old event is verified, so every anchored proof keeps holding.
+
+Both give ``ni:///sha-256;<hex>?ver=CBV2.0`` (the version tag is the CBV's, not ours).
+Independent of the reference in how it runs: no network, no module-level state, an event
+that cannot be hashed raises `EventHashError` instead of being skipped.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from backend.provenance.cbv import Kind, web_uri
-from backend.provenance.identifiers import canonical_uri
+from backend.provenance.identifiers import InvalidIdentifier, canonical_uri
 
 HASH_VERSION = "CBV2.0"
 # Prefixes every EPCIS 2.0 document may use without declaring them (CBV rule 15).
@@ -81,6 +89,13 @@ def utc_millis(timestamp: str) -> str:
 
 
 class _PreHash:
+    """trustledger-2025 rules."""
+
+    order = CANONICAL_ORDER
+    ignored = IGNORED_KEYS
+    type_first = False
+    sensor_list_label = True
+
     def __init__(self, namespaces: Mapping[str, str]):
         self._namespaces = {**STANDARD_PREFIXES, **namespaces}
 
@@ -107,7 +122,10 @@ class _PreHash:
         if _NUMBER.match(text):
             number = float(text)
             return str(int(number)) if number.is_integer() else repr(number)
-        canonical = canonical_uri(text)
+        try:
+            canonical = canonical_uri(text)
+        except InvalidIdentifier:
+            canonical = None  # not a well-formed GS1 key: hashed as written, as the reference does
         if canonical is not None:
             return canonical
         prefix, colon, local = text.partition(":")
@@ -153,7 +171,8 @@ class _PreHash:
             ]
             return name + "".join(parts)
         if name == "sensorElementList":
-            return name + "".join(sorted(self._sensor_element(element) for element in value))
+            label = name if self.sensor_list_label else ""
+            return label + "".join(sorted(self._sensor_element(element) for element in value))
         if name in _VOCABULARY_FIELDS:
             return self.pair(name, web_uri(value.strip(), _VOCABULARY_FIELDS[name]))
         return self.pair(name, value)
@@ -161,15 +180,19 @@ class _PreHash:
     def _typed(self, item: Mapping[str, Any], member: str, kind: Kind) -> str:
         text = self.pair(member, item[member])
         if "type" in item:
-            text += self.pair("type", web_uri(item["type"].strip(), kind))
+            typed = self.pair("type", web_uri(item["type"].strip(), kind))
+            text = typed + text if self.type_first else text + typed
         return text
+
+    def _report(self, report: Mapping[str, Any]) -> Mapping[str, Any]:
+        return report
 
     def _sensor_element(self, element: Mapping[str, Any]) -> str:
         text = "sensorElement"
         if "sensorMetadata" in element:
             text += "sensorMetadata" + self.fields(element["sensorMetadata"], _SENSOR_METADATA)
         reports = element.get("sensorReport", ())
-        text += "".join(sorted("sensorReport" + self.fields(report, _SENSOR_REPORT) for report in reports))
+        text += "".join(sorted("sensorReport" + self.fields(self._report(report), _SENSOR_REPORT) for report in reports))
         extensions = [self.generic(k, v) for k, v in element.items() if k not in ("sensorMetadata", "sensorReport")]
         return text + "".join(sorted(extensions))
 
@@ -177,25 +200,87 @@ class _PreHash:
         event_type = event.get("type")
         if not isinstance(event_type, str) or not event_type:
             raise EventHashError("the event has no type")
-        ordered = [self.property(name, event[name]) for name in CANONICAL_ORDER if name in event]
+        ordered = [self.property(name, event[name]) for name in self.order if name in event]
         rest = sorted(
-            self.generic(name, value)
-            for name, value in event.items()
-            if name not in CANONICAL_ORDER and name not in IGNORED_KEYS
+            [self.generic(name, value) for name, value in event.items() if name not in self.order and name not in self.ignored]
+            + getattr(self, "trailing", [])
         )
         return "eventType=" + event_type + "".join(ordered) + "".join(rest)
 
 
-def prehash_string(event: Mapping[str, Any], namespaces: Mapping[str, str] | None = None) -> str:
+GS1_WEB_VOCABULARY = "https://ref.gs1.org/voc/"
+
+
+class _ReferencePreHash(_PreHash):
+    """cbv-2.0 rules: those of the reference implementation's expected/CBV2.0 vectors."""
+
+    order = tuple(name for name in CANONICAL_ORDER if name not in ("certificationInfo", "parentID"))
+    order = order[:order.index("epcList") + 1] + ("parentID",) + order[order.index("epcList") + 1:]
+    ignored = IGNORED_KEYS | {"certificationInfo"}
+    type_first = True
+    sensor_list_label = False
+
+    def _report(self, report: Mapping[str, Any]) -> Mapping[str, Any]:
+        fixed = dict(report)
+        for name in ("type", "exception"):
+            value = report.get(name)
+            if isinstance(value, str) and value and ":" not in value and "/" not in value:
+                fixed[name] = GS1_WEB_VOCABULARY + value
+        return fixed
+
+    def _sensor_element(self, element: Mapping[str, Any]) -> str:
+        """Known fields in place; user extensions inside the element go to the event's trailing
+        extensions, under their ancestors' names, as the reference's leftover pass does."""
+        text = "sensorElement"
+        leftovers: list[str] = []
+        metadata = element.get("sensorMetadata")
+        if isinstance(metadata, Mapping):
+            known = {k: v for k, v in metadata.items() if k in _SENSOR_METADATA}
+            text += "sensorMetadata" + self.fields(known, _SENSOR_METADATA)
+            extra = sorted(self.generic(k, v) for k, v in metadata.items() if k not in _SENSOR_METADATA)
+            if extra:
+                leftovers.append("sensorMetadata" + "".join(extra))
+        reports = []
+        for report in element.get("sensorReport", ()):
+            known = {k: v for k, v in report.items() if k in _SENSOR_REPORT}
+            reports.append("sensorReport" + self.fields(self._report(known), _SENSOR_REPORT))
+            extra = sorted(self.generic(k, v) for k, v in report.items() if k not in _SENSOR_REPORT)
+            if extra:
+                leftovers.append("sensorReport" + "".join(extra))
+        text += "".join(sorted(reports))
+        extra = [self.generic(k, v) for k, v in element.items() if k not in ("sensorMetadata", "sensorReport")]
+        leftovers.extend(extra)
+        if leftovers:
+            self.trailing.append("sensorElement" + "".join(sorted(leftovers)))
+        return text
+
+    def event(self, event: Mapping[str, Any]) -> str:
+        self.trailing: list[str] = []  # filled while the ordered part is built, sorted in with the extensions
+        return super().event(event)
+
+
+TRUSTLEDGER_2025 = "trustledger-2025"
+CBV_2_0 = "cbv-2.0"
+ALGORITHMS = {TRUSTLEDGER_2025: _PreHash, CBV_2_0: _ReferencePreHash}
+CURRENT_ALGORITHM = CBV_2_0
+
+
+def prehash_string(
+    event: Mapping[str, Any], namespaces: Mapping[str, str] | None = None, algorithm: str = CURRENT_ALGORITHM
+) -> str:
     """The canonical pre-hash string of one EPCIS 2.0 JSON event; `namespaces` maps its CURIE prefixes."""
+    if algorithm not in ALGORITHMS:
+        raise EventHashError(f"unknown event hash algorithm {algorithm!r}; known: {', '.join(ALGORITHMS)}")
     try:
-        return _PreHash(namespaces or {}).event(event)
+        return ALGORITHMS[algorithm](namespaces or {}).event(event)
     except (KeyError, TypeError, AttributeError) as exc:
         raise EventHashError(f"the event's structure cannot be hashed: {exc!r}") from None
 
 
-def event_hash(event: Mapping[str, Any], namespaces: Mapping[str, str] | None = None) -> str:
-    digest = hashlib.sha256(prehash_string(event, namespaces).encode("utf-8")).hexdigest()
+def event_hash(
+    event: Mapping[str, Any], namespaces: Mapping[str, str] | None = None, algorithm: str = CURRENT_ALGORITHM
+) -> str:
+    digest = hashlib.sha256(prehash_string(event, namespaces, algorithm).encode("utf-8")).hexdigest()
     return f"ni:///sha-256;{digest}?ver={HASH_VERSION}"
 
 

@@ -120,11 +120,12 @@ class EpcisEvent(BackendModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
     event_hash: str = Field(max_length=100, unique=True)  # ni:///sha-256;...?ver=CBV2.0
+    hash_algorithm: str = Field(default="trustledger-2025", max_length=32)  # see event_hash.ALGORITHMS
     actor_id: uuid.UUID = Field(foreign_key="participant.id")
     brand_id: uuid.UUID = Field(foreign_key="participant.id")
     event_type: str = Field(max_length=32)
-    biz_step: str = Field(max_length=32)
-    disposition: str | None = Field(default=None, max_length=40)
+    biz_step: str = Field(max_length=300)  # bare CBV term, private vocabulary URI, or "" (none given)
+    disposition: str | None = Field(default=None, max_length=300)
     event_time: datetime
     time_zone_offset: str = Field(max_length=6)
     read_point: str = Field(max_length=300)

@@ -23,25 +23,7 @@ from backend.provenance.models import AnchorBatch, EpcisEvent, EpcisEventItem, P
 from backend.provenance.scan_signals import ScanPolicy, summarise
 from backend.provenance.service import SCAN_LOOKBACK, TagCheck, scans_since
 from backend.provenance.verdict import ProductFacts, Verdict, VerdictPolicy, assess
-
-STEP_TITLES = {
-    "commissioning": "Made",
-    "inspecting": "Quality check",
-    "packing": "Packed",
-    "shipping": "Shipped",
-    "holding": "Held at customs",
-    "receiving": "Received",
-    "retail_selling": "Sold in a shop",
-}
-DISPOSITION_WORDS = {
-    "conformant": "passed",
-    "non_conformant": "failed",
-    "recalled": "recalled",
-    "destroyed": "destroyed",
-    "damaged": "damaged",
-    "in_transit": "in transit",
-}
-
+from backend.provenance.verdict_policy import disposition_word, history_facts, step_title
 
 class ChainFacts(Protocol):
     """SQL for the chain's facts, so the page reads item, history and facts in one query.
@@ -178,8 +160,8 @@ def build_page(
     rows = [row for row in found if row.event_hash is not None]
     timeline = [
         TimelineEntry(
-            title=STEP_TITLES.get(row.biz_step, row.biz_step),
-            outcome=DISPOSITION_WORDS.get(row.disposition or ""),
+            title=step_title(row.biz_step),
+            outcome=disposition_word(row.disposition),
             place=describe_place(row.biz_location or row.read_point),
             actor=row.actor_name,
             when=_local_time(row.event_time, row.time_zone_offset),
@@ -189,16 +171,16 @@ def build_page(
         )
         for row in rows
     ]
-    dispositions = {row.disposition for row in rows}
+    history = history_facts((row.biz_step, row.disposition) for row in rows)
     signals = summarise(scans_since(session, gtin, serial, now - SCAN_LOOKBACK), scan_policy)
     anchored = sum(1 for entry in timeline if entry.anchored_block is not None)
     facts = ProductFacts(
         registered=True,
         anchored_events=anchored,
         pending_events=len(timeline) - anchored,
-        recalled=bool(item.chain_recalled) or "recalled" in dispositions,
-        destroyed="destroyed" in dispositions,
-        retail_sales=sum(1 for row in rows if row.biz_step == "retail_selling"),
+        recalled=bool(item.chain_recalled) or history.recalled,
+        destroyed=history.destroyed,
+        retail_sales=history.retail_sales,
         distinct_clients=signals.distinct_clients,
         far_apart_scans=signals.far_apart,
         tag_replayed=tag is not None and tag.replayed,

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from backend.provenance.anchor_signature import event_leaf
 from backend.provenance.claims import InvalidClaimCode, code_hash, code_matches, generate_code, normalise_code
 from backend.provenance.epcis import ValidatedEvent
-from backend.provenance.event_hash import event_hash, hash_digest
+from backend.provenance.event_hash import CURRENT_ALGORITHM, event_hash, hash_digest
 from backend.provenance.gtin import normalise_gtin
 from backend.provenance.models import (
     AnchorBatch,
@@ -200,6 +200,7 @@ def record_events(
     for event, value in zip(events, hashes):
         row = EpcisEvent(
             event_hash=value,
+            hash_algorithm=CURRENT_ALGORITHM,
             actor_id=actor_id,
             brand_id=brand_id,
             event_type=event.event_type,

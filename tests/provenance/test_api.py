@@ -199,8 +199,8 @@ def test_actors_post_events_only_for_brands_they_serve_and_bad_documents_get_rea
     assert response.status_code == 403 and error(response)[0] == "actor_not_authorised"
     authorise(api)
     assert api.queued()[-1] == ("authoriseActor", {"actor": api.actor.address})
-    bad = shipping("A1", "departing", disposition="sparkling")
-    del bad["epcisBody"]["eventList"][0]["readPoint"]
+    bad = shipping("A1", "teleporting", disposition="sparkling")
+    bad["epcisBody"]["eventList"][0]["readPoint"] = {"id": "urn:epc:id:sgln:95.1"}
     bad["epcisBody"]["eventList"][0]["eventTimeZoneOffset"] = "CET"
     response = post_events(api, bad)
     assert response.status_code == 422

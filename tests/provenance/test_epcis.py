@@ -49,17 +49,17 @@ def test_biz_step_in_all_three_spellings(spelling):
 
 def test_every_reason_is_returned_at_once():
     event = shipping_event(
-        bizStep="departing",
+        bizStep="teleporting",
         disposition="urn:epcglobal:cbv:disp:sparkling",
-        readPoint=None,
+        readPoint={"id": "urn:epc:id:sgln:95.1"},
         eventTime="2026-03-01 08:15",
         eventTimeZoneOffset="+2",
     )
     reasons = reasons_for(event)
     assert len(reasons) == 5, reasons
-    assert any(reason.startswith("bizStep 'departing' is not one of commissioning, holding") for reason in reasons)
+    assert any(reason.startswith("bizStep 'teleporting' is not a CBV 2.0 business step") for reason in reasons)
     assert "disposition 'urn:epcglobal:cbv:disp:sparkling' is not a CBV 2.0 disposition" in reasons
-    assert any(reason.startswith("readPoint is missing") for reason in reasons)
+    assert any(reason.startswith("readPoint: ") for reason in reasons)
     assert any(reason.startswith("eventTime '2026-03-01 08:15' is not an ISO 8601 date-time") for reason in reasons)
     assert "eventTimeZoneOffset '+2' must look like +02:00 or -05:30" in reasons
 
@@ -67,7 +67,7 @@ def test_every_reason_is_returned_at_once():
 @pytest.mark.parametrize(
     "changes, reason",
     [
-        ({"type": "TransactionEvent"}, "type 'TransactionEvent' is not one of ObjectEvent, AggregationEvent, TransformationEvent"),
+        ({"type": "MovementEvent"}, "type 'MovementEvent' is not one of ObjectEvent, AggregationEvent, AssociationEvent"),
         ({"type": None}, "type None is not one of"),
         ({"eventTime": None}, "eventTime is missing"),
         ({"eventTime": "2026-02-30T10:00:00Z"}, "is not a real date and time"),
@@ -78,9 +78,17 @@ def test_every_reason_is_returned_at_once():
         ({"readPoint": {"id": "not a uri"}}, "readPoint id 'not a uri' is not a URI"),
         ({"readPoint": "urn:epc:id:sgln:9506000.00010.1"}, "readPoint must be an object with an id"),
         ({"bizLocation": {"id": "urn:epc:id:sgln:95.1"}}, "bizLocation: "),
-        ({"bizStep": None}, "bizStep is missing"),
-        ({"bizStep": "inspecting", "disposition": "in_transit"}, "needs disposition conformant or non_conformant"),
-        ({"bizStep": "inspecting", "disposition": None}, "needs disposition conformant or non_conformant"),
+        ({"bizStep": "urn:epcglobal:cbv:bizstep:teleporting"}, "bizStep 'urn:epcglobal:cbv:bizstep:teleporting' is not a CBV 2.0 business step"),
+        ({"bizStep": "https://ref.gs1.org/cbv/BizStep-teleporting"}, "is not a CBV 2.0 business step"),
+        ({"bizStep": "teleporting"}, "nor an absolute URI of a private vocabulary"),
+        ({"disposition": 7}, "disposition 7 is not a CBV 2.0 disposition"),
+        ({"bizTransactionList": [{"type": "purchase", "bizTransaction": "urn:x:1"}]}, "is not a CBV 2.0 business transaction type"),
+        ({"sourceList": [{"type": "owner", "source": "urn:epc:id:pgln:9506000.00001"}]}, "is not a CBV 2.0 source/destination type"),
+        ({"sourceList": [{"source": "urn:epc:id:pgln:9506000.00001"}]}, "every source needs a type"),
+        ({"errorDeclaration": {"declarationTime": "2026-03-02T00:00:00Z", "reason": "oops"}}, "is not a CBV 2.0 error reason"),
+        ({"persistentDisposition": {"set": ["shiny"]}}, "persistentDisposition set 'shiny' is not a CBV 2.0 disposition"),
+        ({"epcList": ["https://id.gs1.org/01/09506000134353/21/A1"]}, "check digit is wrong"),
+        ({"epcList": ["urn:epc:id:usdod:2S194.12345"]}, "is not a GS1 key"),
         ({"action": "MOVE"}, "action 'MOVE' must be one of ADD, OBSERVE, DELETE"),
         ({"epcList": []}, "needs a non-empty epcList or quantityList"),
         ({"epcList": ["urn:epc:id:sgtin:9506000.01343.A1"]}, "must total 13 digits"),
@@ -139,11 +147,12 @@ def test_documents_with_context_prefixes_and_indexed_reasons():
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"ex": "https://ns.example.com/"}],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
-        "epcisBody": {"eventList": [shipping_event(**{"ex:color": "red"}), shipping_event(bizStep="departing")]},
+        "epcisBody": {"eventList": [shipping_event(**{"ex:color": "red"}), shipping_event(bizStep="teleporting")]},
     }
     with pytest.raises(InvalidEpcis) as excinfo:
         parse_events(document, NOW)
-    assert len(excinfo.value.reasons) == 1 and excinfo.value.reasons[0].startswith("event 1: bizStep 'departing'")
+    assert len(excinfo.value.reasons) == 1 and excinfo.value.reasons[0].startswith("event 1: bizStep 'teleporting'")
+    assert excinfo.value.problems[0].pointer == "/epcisBody/eventList/1/bizStep" and excinfo.value.problems[0].event == 1
     document["epcisBody"]["eventList"].pop()
     (validated,) = parse_events(document, NOW)
     assert validated.namespaces == {"ex": "https://ns.example.com/"}
@@ -152,3 +161,68 @@ def test_documents_with_context_prefixes_and_indexed_reasons():
         parse_events({"epcisBody": {"eventList": []}}, NOW)
     with pytest.raises(InvalidEpcis, match="must be a JSON object"):
         parse_events([shipping_event()], NOW)
+
+
+@pytest.mark.parametrize("step", ["departing", "arriving", "transporting", "loading", "storing", "other", "sensor_reporting",
+                                  "sampling", "void_shipping", "https://brand.example/voc/polishing", "cbv:BizStep-storing"])
+def test_every_cbv_step_and_private_steps_are_accepted(step):
+    validated, reasons = validate_event(shipping_event(bizStep=step, disposition=None), {}, NOW)
+    assert reasons == [] and validated.biz_step == step.removeprefix("cbv:BizStep-")
+
+
+def test_inspecting_without_disposition_and_private_dispositions_are_accepted():
+    for disposition in (None, "in_transit", "https://brand.example/voc/disp/polished"):
+        validated, reasons = validate_event(shipping_event(bizStep="inspecting", disposition=disposition), {}, NOW)
+        assert reasons == [], reasons
+        assert validated.disposition == disposition
+
+
+def test_bizstep_and_readpoint_are_optional_as_in_epcis_2():
+    validated, reasons = validate_event(shipping_event(bizStep=None, readPoint=None), {}, NOW)
+    assert reasons == [] and validated.biz_step == "" and validated.read_point == ""
+
+
+def test_other_gs1_keys_are_accepted_in_every_list():
+    event = {
+        "type": "AggregationEvent", "action": "ADD", "bizStep": "loading",
+        "parentID": "urn:epc:id:grai:9506000.12345.7",
+        "childEPCs": ["urn:epc:id:sscc:9506000.0000000001", "urn:epc:id:giai:9506000.ABC-1", "urn:epc:id:gsrn:9506000.0000000001",
+                      "urn:epc:id:gdti:9506000.12345.DOC1", "urn:epc:id:sgcn:9506000.12345.001", "urn:epc:id:cpi:9506000.12A.5",
+                      "urn:epc:id:ginc:9506000.C1", "urn:epc:id:gsin:9506000.000000001", "urn:epc:id:itip:9506000.013435.01.02.S1",
+                      "urn:epc:id:pgln:9506000.00001", "urn:epc:id:gsrnp:9506000.0000000001", "urn:epc:id:upui:9506000.013435.TPX1"],
+        "eventTime": "2026-03-02T10:00:00Z", "eventTimeZoneOffset": "+00:00",
+        "readPoint": {"id": "urn:epc:id:sgln:9506000.00010.2"},
+    }
+    validated, reasons = validate_event(event, {}, NOW)
+    assert reasons == [], reasons
+    assert validated.items == ()
+
+
+def test_association_and_transaction_events():
+    association = {
+        "type": "AssociationEvent", "action": "ADD", "parentID": "urn:epc:id:grai:9506000.12345.7",
+        "childEPCs": ["urn:epc:id:giai:9506000.SENSOR1"], "eventTime": "2026-03-02T10:00:00Z", "eventTimeZoneOffset": "+00:00",
+    }
+    assert validate_event(association, {}, NOW)[1] == []
+    transaction = {
+        "type": "TransactionEvent", "action": "ADD", "epcList": ["urn:epc:id:sgtin:9506000.013435.A100"],
+        "bizTransactionList": [{"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:9506000000107:PO1"}],
+        "eventTime": "2026-03-02T10:00:00Z", "eventTimeZoneOffset": "+00:00",
+    }
+    assert validate_event(transaction, {}, NOW)[1] == []
+    assert any("needs a non-empty bizTransactionList" in r for r in reasons_for({**transaction, "bizTransactionList": []}))
+
+
+def test_query_documents_are_accepted_and_problems_point_into_them():
+    document = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISQueryDocument", "schemaVersion": "2.0", "creationDate": "2026-03-05T00:00:00Z",
+        "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": [shipping_event()]}}},
+    }
+    assert len(parse_events(document, NOW)) == 1
+    document["epcisBody"]["queryResults"]["resultsBody"]["eventList"].append(shipping_event(disposition="shiny"))
+    with pytest.raises(InvalidEpcis) as excinfo:
+        parse_events(document, NOW)
+    (problem,) = excinfo.value.problems
+    assert problem.event == 1 and problem.pointer == "/epcisBody/queryResults/resultsBody/eventList/1/disposition"
+    assert excinfo.value.details == [problem.as_dict()]
