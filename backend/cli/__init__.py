@@ -9,19 +9,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Sub-commands register themselves below, one line each.
-from backend.cli import deploy, serve  # noqa: E402
+# Sub-commands live in their own modules, which never import this one back; they are
+# registered here, one line each.
+from backend.cli import admin, chain_config, deploy, embedded, index, keys, sender, serve, verify_event  # noqa: E402
 
 app.command()(deploy.deploy)
-
 app.command()(serve.api)
 app.command()(serve.worker)
 app.command()(serve.beat)
-from backend.cli import embedded  # noqa: E402
-
 app.command(name="run")(embedded.run)
-from backend.cli import chain_config  # noqa: E402,F401  (registers `chain-config`)
-from backend.cli import keys, sender  # noqa: E402,F401  (registers `keys` and `sender`)
-from backend.cli import admin  # noqa: E402,F401  (registers `admin`)
-from backend.cli import verify_event  # noqa: E402,F401  (registers `verify-event`)
-from backend.cli import index  # noqa: E402,F401  (registers `index`)
+app.command(name="verify-event")(verify_event.verify_event)
+app.add_typer(chain_config.chain_config_app, name="chain-config")
+app.add_typer(keys.keys_app, name="keys")
+app.add_typer(sender.sender_app, name="sender")
+app.add_typer(admin.admin_app, name="admin")
+app.add_typer(index.index_app, name="index")

@@ -6,11 +6,9 @@ import typer
 from eth_account import Account
 from sqlmodel import Session
 
-from backend.cli import app
 from backend.core.config import get_settings
 
 admin_app = typer.Typer(help="Platform administration.", no_args_is_help=True)
-app.add_typer(admin_app, name="admin")
 
 
 @admin_app.command()

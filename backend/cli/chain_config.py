@@ -8,10 +8,8 @@ import typer
 
 from backend.chain_config import NetworkOptions, generate_network, generate_node_key
 from backend.chain_config.network import DEFAULT_CHAIN_ID, DEFAULT_SUBNET
-from backend.cli import app
 
 chain_config_app = typer.Typer(help="Besu QBFT network profiles (genesis, keys, permissioning).", no_args_is_help=True)
-app.add_typer(chain_config_app, name="chain-config")
 
 
 @chain_config_app.command()

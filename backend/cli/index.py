@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from backend.cli import app
 from indexer.cli import app as index_app
 
-app.add_typer(index_app, name="index")
+__all__ = ["index_app"]

@@ -8,11 +8,9 @@ import typer
 from rich.console import Console
 from sqlmodel import Session
 
-from backend.cli import app
 from backend.core.config import get_settings
 
 keys_app = typer.Typer(help="Custodial key custody: create and rotate the master key.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
 console = Console()
 
 

@@ -7,13 +7,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from backend.cli import app
 from backend.core.config import get_settings
 
 sender_app = typer.Typer(
     help="The transaction sender: outbox backlog, stuck nonces, running it in-process.", no_args_is_help=True
 )
-app.add_typer(sender_app, name="sender")
 console = Console()
 
 

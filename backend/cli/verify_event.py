@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from backend.cli import app
 from backend.core.config import get_settings
 
 console = Console()
@@ -37,7 +36,6 @@ def _load(source: str, api_key: str | None) -> dict:
         raise typer.Exit(2) from None
 
 
-@app.command("verify-event")
 def verify_event(
     source: str = typer.Argument(..., help="proof JSON: a file path or an http(s) URL"),
     rpc_url: str | None = typer.Option(None, help="JSON-RPC endpoint (default: TRUSTLEDGER_RPC_URL)"),
