@@ -20,7 +20,7 @@ from eth_keys.exceptions import ValidationError as KeyValidationError
 from eth_utils import is_checksum_address, to_checksum_address
 from pydid import DID, InvalidDIDError
 
-from backend.api.errors import ApiError
+from backend.core import errors as kinds
 
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _PUBLIC_KEY = re.compile(r"^0x0[23][0-9a-fA-F]{64}$")
@@ -29,8 +29,27 @@ _DECIMAL_CHAIN = re.compile(r"^[1-9][0-9]{0,31}$")
 SUPPORTED_METHODS = ("pkh", "ethr")
 
 
-class DidError(ApiError):
-    """A DID that is malformed (400), of a method not served here (422) or not known on this chain (404)."""
+class DidError(kinds.DomainError):
+    """Base of DID refusals: ``DidError(code, message)``; the subclasses say which kind."""
+
+    def __init__(self, code: str, message: str, details=None):
+        super().__init__(message, details, code=code)
+
+
+class MalformedDid(DidError, kinds.Malformed):
+    """The string is not a valid DID."""
+
+
+class DidMethodNotServed(DidError, kinds.InvalidInput):
+    """A valid DID of a method (or form) this resolver does not serve."""
+
+
+class DidNotFound(DidError, kinds.NotFound):
+    """The DID's network or registry is not known here."""
+
+
+class DidMirrorIncomplete(DidError, kinds.Unavailable):
+    """The chain mirror has not caught up enough to resolve the DID."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,7 @@ def ethr_did(chain_id: int, address: str) -> str:
 
 
 def _malformed(did: str, reason: str) -> DidError:
-    return DidError(400, "invalid_did", f"{did!r} is not a valid DID: {reason}")
+    return MalformedDid("invalid_did", f"{did!r} is not a valid DID: {reason}")
 
 
 def _address(did: str, text: str) -> str:
@@ -74,8 +93,8 @@ def parse_did(text: str) -> PkhDid | EthrDid:
     except InvalidDIDError:
         raise _malformed(text, "expected did:<method>:<method-specific-id>") from None
     if parsed.method not in SUPPORTED_METHODS:
-        raise DidError(
-            422, "did_method_not_supported", f"did:{parsed.method} is not served here; use did:pkh or did:ethr"
+        raise DidMethodNotServed(
+            "did_method_not_supported", f"did:{parsed.method} is not served here; use did:pkh or did:ethr"
         )
     parts = parsed.method_specific_id.split(":")
     if parsed.method == "pkh":
@@ -83,8 +102,8 @@ def parse_did(text: str) -> PkhDid | EthrDid:
             raise _malformed(text, "did:pkh is did:pkh:eip155:<chain id>:<address>")
         namespace, reference, account = parts
         if namespace != "eip155":
-            raise DidError(
-                422, "did_method_not_supported", f"did:pkh namespace {namespace!r} is not served; use eip155"
+            raise DidMethodNotServed(
+                "did_method_not_supported", f"did:pkh namespace {namespace!r} is not served; use eip155"
             )
         if not _DECIMAL_CHAIN.match(reference):
             raise _malformed(text, f"chain id {reference!r} is not a decimal number")
@@ -96,7 +115,7 @@ def parse_did(text: str) -> PkhDid | EthrDid:
     else:
         raise _malformed(text, "did:ethr is did:ethr[:<0x chain id>]:<address or public key>")
     if not _HEX_CHAIN.match(network):
-        raise DidError(404, "did_unknown_network", f"network {network!r} is not known here; name the chain id in hex")
+        raise DidNotFound("did_unknown_network", f"network {network!r} is not known here; name the chain id in hex")
     if _PUBLIC_KEY.match(identifier):
         try:
             public_key = keys.PublicKey.from_compressed_bytes(bytes.fromhex(identifier[2:]))

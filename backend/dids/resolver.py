@@ -15,7 +15,7 @@ from pydid.verification_method import EcdsaSecp256k1RecoveryMethod2020
 from sqlmodel import Session
 
 from backend.dids.ethr import BrokenChangeChain, change_chain, ethr_document
-from backend.dids.identifiers import DidError, EthrDid, PkhDid
+from backend.dids.identifiers import DidMirrorIncomplete, DidNotFound, EthrDid, PkhDid
 
 RESOLUTION_CONTEXT = "https://w3id.org/did-resolution/v1"
 PKH_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2"]
@@ -55,17 +55,16 @@ def _resolve(
         document = pkh_document(did)
     else:
         if did.chain_id != chain_id:
-            raise DidError(
-                404,
+            raise DidNotFound(
                 "did_unknown_network",
                 f"{did.did} is on chain {did.chain_id}; this registry is on chain {chain_id}",
             )
         if did_registry is None:
-            raise DidError(404, "did_registry_not_deployed", "no DIDRegistry in this deployment")
+            raise DidNotFound("did_registry_not_deployed", "no DIDRegistry in this deployment")
         try:
             changes = change_chain(session, did_registry, did.identity)
         except BrokenChangeChain as exc:
-            raise DidError(503, "did_mirror_incomplete", str(exc)) from None
+            raise DidMirrorIncomplete("did_mirror_incomplete", str(exc)) from None
         resolved = ethr_document(did, changes, int(now.timestamp()))
         document = resolved.document.serialize()
         if resolved.version_block is not None:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from backend.api.errors import ApiError
+from backend.identity.errors import CustodyNotConfigured
 from backend.core.config import Settings
 
 
@@ -49,7 +49,7 @@ def custodial_keys(settings: Settings) -> CreateCustodialKey:
         try:
             master = MasterKey.from_settings(settings)
         except MasterKeyUnavailable as exc:
-            raise ApiError(503, "custody_not_configured", str(exc)) from None
+            raise CustodyNotConfigured("custody_not_configured", str(exc)) from None
         return create_custodial_key(session, owner_ref, master=master)
 
     return create

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from backend.api.errors import ApiError
+from backend.identity.errors import IdentityInputInvalid, IdentityNotPermitted, SignInFailed
 from backend.identity import siwe
 from backend.identity.api_keys import IssuedKey, issue_key
 from backend.identity.models import CredentialKind, ParticipantStatus
@@ -34,7 +34,8 @@ def check_proof(
         message = siwe.verify(text, signature, expected, now)
         consume_nonce(session, message.nonce, now)
     except siwe.SiweError as exc:
-        raise ApiError(422 if exc.code == "siwe_malformed" else 401, exc.code, exc.message) from None
+        refusal = IdentityInputInvalid if exc.code == "siwe_malformed" else SignInFailed
+        raise refusal(exc.code, exc.message) from None
     return message
 
 
@@ -42,17 +43,17 @@ def open_session(session: Session, message: siwe.SiweMessage, role: Role | None,
     """A session credential for the participant at the message's address, scoped to `role`."""
     participant = by_address(session, message.address)
     if participant is None:
-        raise ApiError(401, "siwe_unknown_account", f"{message.address} is not a participant; apply first")
+        raise SignInFailed("siwe_unknown_account", f"{message.address} is not a participant; apply first")
     if participant.status == ParticipantStatus.SUSPENDED:
-        raise ApiError(403, "participant_suspended", "this participant is suspended")
+        raise IdentityNotPermitted("participant_suspended", "this participant is suspended")
     if role is None:
         mask = participant.requested_roles if participant.status == ParticipantStatus.PENDING else participant.roles
         held = mask_to_roles(mask)
         if len(held) != 1:
-            raise ApiError(422, "role_required", f"this participant holds {len(held)} roles; name one in 'role'")
+            raise IdentityInputInvalid("role_required", f"this participant holds {len(held)} roles; name one in 'role'")
         role = held[0]
     if not may_act_as(participant, role):
-        raise ApiError(403, "role_not_granted", f"this participant does not hold the role {role.value}")
+        raise IdentityNotPermitted("role_not_granted", f"this participant does not hold the role {role.value}")
     expires_at = now + SESSION_LIFETIME
     if message.expiration_time is not None:
         expires_at = min(expires_at, message.expiration_time)

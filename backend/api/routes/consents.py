@@ -13,8 +13,8 @@ from fastapi import APIRouter
 from backend.api.auth import NowDep, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.consent import grants
-from backend.consent.dependencies import EnqueueDep, SubjectIdDep, deployment_of, open_subject, writer_of
-from backend.consent.errors import ConsentError
+from backend.api.consent_deps import EnqueueDep, SubjectIdDep, deployment_of, open_subject, writer_of
+from backend.consent.errors import ConsentInputInvalid, ConsentNotFound
 from backend.consent.grants import DomainClaim, unix
 from backend.consent.mirror import offer as mirror_offer
 from backend.consent.pairwise import pairwise_message
@@ -81,7 +81,7 @@ def consent_typed_data(
     deployment = deployment_of(settings)
     offer = mirror_offer(session, deployment.registry, body.offer_id)
     if offer is None:
-        raise ConsentError(404, "offer_unknown", f"no offer {body.offer_id} on the ConsentRegistry (yet)")
+        raise ConsentNotFound("offer_unknown", f"no offer {body.offer_id} on the ConsentRegistry (yet)")
     consent = Consent(
         subject=body.subject,
         grantee=offer.advertiser,
@@ -159,7 +159,7 @@ def withdraw_consent(
 ) -> WithdrawalAccepted:
     """Withdraw a consent by the pairwise key's signature: refused for data from now on, then relayed."""
     if consent_id.lower() != body.message.consentId:
-        raise ConsentError(422, "consent_id_mismatch", "the signed consentId differs from the one in the path")
+        raise ConsentInputInvalid("consent_id_mismatch", "the signed consentId differs from the one in the path")
     accepted = grants.accept_withdrawal(
         session,
         writer_of(settings, enqueue),

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from backend.api.auth import NowDep, public
 from backend.api.deps import SessionDep, SettingsDep
-from backend.consent.dependencies import deployment_of
+from backend.api.consent_deps import deployment_of
 from backend.dids import EthrDid, parse_did, resolve
 
 router = APIRouter(prefix="/dids", tags=["dids"])
