@@ -23,7 +23,7 @@ from hexbytes import HexBytes
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, or_, select
 
-from backend.api.errors import ApiError
+from backend.campaigns.errors import CampaignConflict, CampaignInputInvalid
 from backend.chain.outbox import OutboxStatus, OutboxTransaction, utcnow
 
 # Legacy (EIP-155) and typed transactions with an explicit chain id; blob and set-code types are refused.
@@ -46,8 +46,8 @@ class SignedTransaction:
     max_priority_fee_per_gas: int | None
 
 
-def _refuse(reason: str) -> ApiError:
-    return ApiError(422, "invalid_signed_transaction", reason)
+def _refuse(reason: str) -> CampaignInputInvalid:
+    return CampaignInputInvalid("invalid_signed_transaction", reason)
 
 
 def decode_signed(raw_hex: str) -> SignedTransaction:
@@ -78,7 +78,7 @@ def decode_signed(raw_hex: str) -> SignedTransaction:
                 "value": int.from_bytes(value, "big"),
                 "data": data,
             }
-    except ApiError:
+    except CampaignInputInvalid:
         raise
     except Exception as exc:  # noqa: BLE001 -- any decoding failure of client bytes is bad input
         raise _refuse(f"cannot decode the signed transaction: {exc}") from None
@@ -111,7 +111,7 @@ def require_call(tx: SignedTransaction, *, sender: str, to: str, chain_id: int) 
     if tx.value != 0:
         problems.append("must not send value")
     if problems:
-        raise ApiError(422, "invalid_signed_transaction", "; ".join(problems), problems)
+        raise CampaignInputInvalid("invalid_signed_transaction", "; ".join(problems), problems)
 
 
 def queue_signed(session: Session, tx: SignedTransaction, *, kind: str, reference: str) -> OutboxTransaction:
@@ -125,7 +125,7 @@ def queue_signed(session: Session, tx: SignedTransaction, *, kind: str, referenc
         )
     ).first()
     if taken is not None:
-        raise ApiError(409, "transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before")
+        raise CampaignConflict("transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before")
     row = OutboxTransaction(
         sender=tx.sender,
         to=tx.to,
@@ -148,7 +148,7 @@ def queue_signed(session: Session, tx: SignedTransaction, *, kind: str, referenc
         session.flush()
     except IntegrityError:
         # A concurrent submission of the same transaction won the unique index; the caller rolls back.
-        raise ApiError(
-            409, "transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before"
+        raise CampaignConflict(
+            "transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before"
         ) from None
     return row

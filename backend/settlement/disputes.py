@@ -17,7 +17,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session
 
 from backend.ads.models import AdEvent, EventStatus
-from backend.api.errors import ApiError
+from backend.settlement.errors import SettlementConflict, SettlementInputInvalid, SettlementNotFound, SettlementNotPermitted
 from backend.campaigns.chain import escrow_call, token_call
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign
@@ -44,15 +44,15 @@ APPROVE_KIND = "SettlementToken.approve"
 def _on_chain(mirror: Mirror, campaign: Campaign) -> ChainCampaign:
     on_chain = mirror.campaign(campaign.escrow_address, campaign.chain_campaign_id)
     if on_chain is None:
-        raise ApiError(409, "campaign_not_on_chain", "the campaign is not on chain (or not mirrored) yet")
+        raise SettlementConflict("campaign_not_on_chain", "the campaign is not on chain (or not mirrored) yet")
     if on_chain.closed:
-        raise ApiError(409, "campaign_closed", "the campaign was refunded and closed")
+        raise SettlementConflict("campaign_closed", "the campaign was refunded and closed")
     return on_chain
 
 
 def _address(participant: Participant) -> str:
     if participant.chain_address is None:
-        raise ApiError(409, "no_chain_address", "this participant has no chain address")
+        raise SettlementConflict("no_chain_address", "this participant has no chain address")
     return participant.chain_address
 
 
@@ -67,8 +67,7 @@ def _membership(session: Session, on_chain: ChainCampaign, epoch: int, publisher
             tree = MerkleTree([balance_leaf_hash(on_chain.campaign_id, p, a) for p, a in balances.items()])
             cumulative = balances[publisher]
             return cumulative, tree.proof(balance_leaf_hash(on_chain.campaign_id, publisher, cumulative))
-    raise ApiError(
-        403,
+    raise SettlementNotPermitted(
         "not_campaign_member",
         "only the advertiser, or a publisher with earnings in this root or the matured one, may challenge",
     )
@@ -92,18 +91,18 @@ def open_dispute(
     on_chain = _on_chain(mirror, campaign)
     challenger = _address(participant)
     if role == Role.ADVERTISER and campaign.advertiser_id != participant.id:
-        raise ApiError(404, "not_found", f"no campaign {campaign.id}")
+        raise SettlementNotFound("not_found", f"no campaign {campaign.id}")
     if open_challenge(session, on_chain) is not None:
-        raise ApiError(409, "challenge_open", "the campaign has an open challenge; one at a time")
+        raise SettlementConflict("challenge_open", "the campaign has an open challenge; one at a time")
     row = session.get(ChainSettlement, (on_chain.contract, on_chain.campaign_id, epoch))
     if row is None or row.status != "committed" or row.revision != on_chain.revision or epoch <= on_chain.matured_epoch:
-        raise ApiError(
-            409, "not_challengeable", f"epoch {epoch} is not a committed, unmatured root of this campaign",
+        raise SettlementConflict(
+            "not_challengeable", f"epoch {epoch} is not a committed, unmatured root of this campaign",
             {"status": row.status if row else None, "matured_epoch": on_chain.matured_epoch},
         )
     closes_at = matures_at(row, on_chain)
     if (mirror.chain_time() or 0) >= closes_at:
-        raise ApiError(409, "challenge_window_closed", f"the challenge window of epoch {epoch} closed at {closes_at}",
+        raise SettlementConflict("challenge_window_closed", f"the challenge window of epoch {epoch} closed at {closes_at}",
                        {"closed_at": closes_at})
     cumulative, proof = (0, []) if role == Role.ADVERTISER else _membership(session, on_chain, epoch, challenger)
     escrow = on_chain.contract
@@ -131,12 +130,12 @@ def resolve_dispute(
     on_chain = _on_chain(mirror, campaign)
     challenge = open_challenge(session, on_chain)
     if challenge is None:
-        raise ApiError(409, "no_open_challenge", "the campaign has no open challenge")
+        raise SettlementConflict("no_open_challenge", "the campaign has no open challenge")
     if (mirror.chain_time() or 0) > challenge.deadline:
-        raise ApiError(409, "resolution_deadline_passed", "the deadline passed: the challenge expires as upheld",
+        raise SettlementConflict("resolution_deadline_passed", "the deadline passed: the challenge expires as upheld",
                        {"deadline": challenge.deadline})
     if invalid_event_ids and not upheld:
-        raise ApiError(422, "corrections_need_upheld", "invalid events can only be named when upholding")
+        raise SettlementInputInvalid("corrections_need_upheld", "invalid events can only be named when upholding")
     wanted = sorted(set(invalid_event_ids))
     _check_billed(session, on_chain.campaign_id, wanted)
     escrow = on_chain.contract
@@ -164,4 +163,4 @@ def _check_billed(session: Session, campaign_id: int, event_ids: list[int]) -> N
     )
     bad = [i for i in event_ids if found.get(i) != EventStatus.BILLED]
     if bad:
-        raise ApiError(422, "invalid_events", "these ids are not billed events of this campaign", bad[:100])
+        raise SettlementInputInvalid("invalid_events", "these ids are not billed events of this campaign", bad[:100])

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from backend.ads.event_hash import record_of_row
 from backend.ads.kinds import EventKind
 from backend.ads.models import AdEvent, EventStatus
-from backend.api.errors import ApiError
+from backend.settlement.errors import SettlementConflict
 from backend.campaigns.mirror import Mirror
 from backend.proofs.merkle import MerkleTree
 from backend.settlement.leaves import EventLeaf
@@ -71,15 +71,15 @@ def events_tree(session: Session, settlement: Settlement) -> MerkleTree:
 
 
 def event_proof(session: Session, mirror: Mirror, row: dict, *, chain_id: int) -> EventProof:
-    """Raises ApiError 409 for an event that is not billed, or billed in no live settlement yet."""
+    """Raises SettlementConflict (409) for an event that is not billed, or billed in no live settlement yet."""
     if row["status"] != EventStatus.BILLED:
-        raise ApiError(
-            409, "event_not_billed", f"event {row['id']} is {row['status']}: only billed events are in a root",
+        raise SettlementConflict(
+            "event_not_billed", f"event {row['id']} is {row['status']}: only billed events are in a root",
             {"status": row["status"], "reason": row["reason"]},
         )
     settlement = settlement_of(session, row["id"])
     if settlement is None:
-        raise ApiError(409, "event_not_settled", f"event {row['id']} is not in a live settlement yet")
+        raise SettlementConflict("event_not_settled", f"event {row['id']} is not in a live settlement yet")
     leaf = EventLeaf(
         campaign_id=row["campaign_id"],
         epoch=settlement.epoch,

@@ -8,7 +8,8 @@ from eth_account import Account
 from sqlmodel import Session, func, select
 
 from backend.ads.terms import SCHEMA_PATH
-from backend.api.errors import ApiError
+from backend.api.errors import status_of
+from backend.campaigns.errors import CampaignError
 from backend.campaigns.models import Campaign
 from backend.campaigns.signed_transactions import decode_signed
 from backend.chain.deploy import CHALLENGE_BOND
@@ -122,6 +123,6 @@ def test_the_terms_schema_is_published(api):
 
 @pytest.mark.parametrize("raw", ["0x", "0x00", "0x02c0", "0xf8"])
 def test_garbage_signed_transactions_are_bad_input(raw):
-    with pytest.raises(ApiError) as excinfo:
+    with pytest.raises(CampaignError) as excinfo:
         decode_signed(raw)
-    assert (excinfo.value.status, excinfo.value.code) == (422, "invalid_signed_transaction")
+    assert (status_of(excinfo.value), excinfo.value.code) == (422, "invalid_signed_transaction")
