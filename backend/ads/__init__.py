@@ -9,7 +9,6 @@ import this package: ``intake`` (a signed batch from bytes to committed rows, be
 and ``tasks`` (the retention purge).
 """
 
-from backend.ads.billed_leaf import event_leaf
 from backend.ads.components import IngestComponents, build_ingest_components
 from backend.ads.event_hash import canonical_record, event_hash, event_record, record_of_row
 from backend.ads.events import (
@@ -84,7 +83,6 @@ __all__ = [
     "build_ingest_components",
     "canonical_record",
     "event_hash",
-    "event_leaf",
     "event_record",
     "fee_on",
     "net_of_fee",

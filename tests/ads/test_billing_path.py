@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from backend.ads.billed_leaf import event_leaf
+from backend.settlement.billed_leaf import event_leaf
 from backend.ads.event_hash import event_hash, record_of_row
 from backend.ads.kinds import EventKind
 from backend.ads.models import status_for

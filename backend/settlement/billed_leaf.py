@@ -1,4 +1,8 @@
-"""The ``eventsRoot`` leaf of a stored, billed event, in CampaignEscrow's encoding."""
+"""The ``eventsRoot`` leaf of a stored, billed ad event, in CampaignEscrow's encoding.
+
+Settlement builds leaves from the rows ads stored (settlement imports ads, never the
+reverse; see docs/ARCHITECTURE.md, "Layering").
+"""
 
 from __future__ import annotations
 
