@@ -28,6 +28,14 @@ class DomainError(Exception):
             self.code = code  # instance override for families that share one class
 
 
+class Refusal(DomainError):
+    """A package's family of refusals that share one class per kind and tell cases apart by
+    ``code``: ``ConsentNotFound("offer_unknown", "no offer 7 on the ConsentRegistry")``."""
+
+    def __init__(self, code: str, message: str, details: Any = None):
+        super().__init__(message, details, code=code)
+
+
 class InvalidInput(DomainError):
     """The request is well-formed but its values break a rule (HTTP 422)."""
 

@@ -29,11 +29,8 @@ _DECIMAL_CHAIN = re.compile(r"^[1-9][0-9]{0,31}$")
 SUPPORTED_METHODS = ("pkh", "ethr")
 
 
-class DidError(kinds.DomainError):
+class DidError(kinds.Refusal):
     """Base of DID refusals: ``DidError(code, message)``; the subclasses say which kind."""
-
-    def __init__(self, code: str, message: str, details=None):
-        super().__init__(message, details, code=code)
 
 
 class MalformedDid(DidError, kinds.Malformed):

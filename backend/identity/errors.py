@@ -6,16 +6,11 @@ Each carries a stable ``code`` and the reason; ``backend/api/errors.py`` maps th
 
 from __future__ import annotations
 
-from typing import Any
-
 from backend.core import errors as kinds
 
 
-class IdentityError(kinds.DomainError):
+class IdentityError(kinds.Refusal):
     """Base of identity refusals: ``IdentityError(code, message, details)``."""
-
-    def __init__(self, code: str, message: str, details: Any = None):
-        super().__init__(message, details, code=code)
 
 
 class IdentityInputInvalid(IdentityError, kinds.InvalidInput):

@@ -7,16 +7,11 @@ of HTTP and the CLI or a task can catch them too.
 
 from __future__ import annotations
 
-from typing import Any
-
 from backend.core import errors as kinds
 
 
-class SettlementError(kinds.DomainError):
+class SettlementError(kinds.Refusal):
     """Base of every settlement refusal: ``SettlementError(code, message, details)``."""
-
-    def __init__(self, code: str, message: str, details: Any = None):
-        super().__init__(message, details, code=code)
 
 
 class SettlementInputInvalid(SettlementError, kinds.InvalidInput):
