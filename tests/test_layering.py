@@ -75,3 +75,39 @@ def test_the_rules_see_a_violation():
     # known offenders really are found by the same code.
     assert "backend.core.errors" not in http_imports()
     assert ("backend.campaigns.state", "backend.ads") in pipeline_back_imports()
+
+
+def forwarding_modules(package_dir) -> set[str]:
+    """Modules whose only content is imports (plus ``__all__``): names forwarded from elsewhere."""
+    import ast
+
+    from tests.import_graph import module_names
+
+    found = set()
+    for name, path in module_names(package_dir).items():
+        body = ast.parse(path.read_text()).body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # the docstring
+        imports = [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom)) and not (
+            isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        )]
+        rest = [
+            node for node in body
+            if not isinstance(node, (ast.Import, ast.ImportFrom))
+            and not (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["__all__"])
+        ]
+        if imports and not rest:
+            found.add(name)
+    return found
+
+
+def test_settlement_has_no_module_that_only_forwards_names():
+    assert forwarding_modules(REPO / "backend" / "settlement") == set()
+
+
+def test_settlement_is_grouped_by_concept():
+    """A handful of sub-packages and modules at the top, not a flat folder of 25 files."""
+    top = sorted(p.name for p in (REPO / "backend" / "settlement").iterdir() if p.name != "__pycache__")
+    packages = [name for name in top if not name.endswith(".py")]
+    assert packages == ["cosigning", "encoding", "epochs", "onchain", "payouts", "proofs"]
+    assert len(top) <= 16

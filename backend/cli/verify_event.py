@@ -2,7 +2,7 @@
 
 SOURCE is a JSON file or an http(s) URL (e.g. ``GET /v1/events/{id}/proof``, with
 ``--api-key``). The node (``--rpc-url``) and the deployment manifest name the escrow;
-the checks are listed in ``backend.settlement.verification``.
+the checks are listed in ``backend.settlement.proofs.verification``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def verify_event(
     """Verify a billed event's proof on chain. Exits 0 when every check passes, 1 when one fails."""
     from web3 import Web3
 
-    from backend.settlement.verification import ProofDocumentInvalid, verify_event_proof
+    from backend.settlement.proofs.verification import ProofDocumentInvalid, verify_event_proof
     from contracts.deployment import DeploymentManifest, ManifestError
 
     settings = get_settings()

@@ -1,52 +1,23 @@
 """Ad settlement: from priced events to committed roots, payouts, disputes and proofs.
 
-The package exports only the encodings shared with CampaignEscrow (leaves, records,
-attestations), which the ads pipeline imports too; the services are used by module, so
-importing an encoding never pulls in the database, the mirror or the API::
+Sub-packages by what happens, in pipeline order; modules are imported by their full
+name (this file exports nothing), so importing an encoding never pulls in the
+database, the mirror or the API::
 
-    epoch        build_epoch: pricing, both trees, the attestation (pure)
-    settle       one settle pass of a campaign: priced events, trees, commit in the outbox
-    commit       commitSettlement into the outbox, signatures in signer order
-    cosigning    epochs awaiting attesters besides the platform's; attesting: the API's side
-    reconcile    undo epochs whose commit failed or that a challenge discarded
-    keeper       mature roots past their window, expire challenges, push payouts
-    payouts      what the matured root owes each publisher, with its proof
+    encoding/    the bytes CampaignEscrow checks: leaves of both trees, the epoch record,
+                 the EIP-712 attestation (pure)
+    epochs/      pricing (one epoch, pure), settle (a pass over a campaign), store
+                 (reads and writes in the caller's transaction), reconcile (undo epochs
+                 the chain will never pay)
+    cosigning/   commit (commitSettlement into the outbox once signed), signers (epochs
+                 awaiting attesters besides the platform's), attester (the API's side)
+    payouts/     owed (what the matured root owes each publisher, with its proof),
+                 keeper (mature roots, expire challenges, push payouts)
+    proofs/      event_proof (an event's proof), verification (checking one on chain)
+    onchain/     writes (the escrow, keys and outbox references), reads (the mirror)
     disputes     challenges and auditor resolutions through the API
-    proofs       an event's proof; verification: checking one against the chain
-    service      passes with their own sessions (tasks, CLI, demo); tasks: Celery entry points
-    views        API answers; demo: the `make demo` step
+    reports      settlements, reports and payouts as the API answers them
+    passes       passes with their own sessions (tasks, CLI, demo); tasks: Celery entry
+                 points; demo: the `make demo` step
+    models, schemas, errors   tables, API shapes, refusals
 """
-
-from backend.settlement.attestation import (
-    DOMAIN_NAME,
-    DOMAIN_VERSION,
-    AttestationError,
-    SettlementAttestation,
-    digest,
-    recover_signer,
-    sign,
-    sign_all,
-    type_string,
-    typed_data,
-)
-from backend.settlement.leaf_hashing import EventLeafHasher, balance_leaf_hash
-from backend.settlement.leaves import BalanceLeaf, EventLeaf
-from backend.settlement.record import SettlementRecord
-
-__all__ = [
-    "DOMAIN_NAME",
-    "DOMAIN_VERSION",
-    "AttestationError",
-    "BalanceLeaf",
-    "EventLeaf",
-    "EventLeafHasher",
-    "SettlementAttestation",
-    "SettlementRecord",
-    "balance_leaf_hash",
-    "digest",
-    "recover_signer",
-    "sign",
-    "sign_all",
-    "type_string",
-    "typed_data",
-]

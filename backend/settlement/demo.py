@@ -31,9 +31,9 @@ from web3 import Web3
 from backend.campaigns.demo import DemoParticipant, DemoFailed
 from backend.core.config import Settings
 from backend.core.db import engine_for
-from backend.settlement.chain import SettlementChain
-from backend.settlement.service import keep_once, settle_due
-from backend.settlement.verification import Verification, verify_event_proof
+from backend.settlement.onchain.writes import SettlementChain
+from backend.settlement.passes import keep_once, settle_due
+from backend.settlement.proofs.verification import Verification, verify_event_proof
 from contracts import load_artifact
 
 

@@ -26,14 +26,14 @@ from backend.chain.outbox import OutboxTransaction
 from backend.identity.models import Participant
 from backend.identity.roles import Role
 from backend.proofs.merkle import MerkleTree
-from backend.settlement.chain import challenge_reference, resolve_reference
-from backend.settlement.leaf_hashing import balance_leaf_hash
+from backend.settlement.onchain.writes import challenge_reference, resolve_reference
+from backend.settlement.encoding.leaf_hashing import balance_leaf_hash
 from backend.settlement.models import SettlementCorrection
-from backend.settlement.onchain import chain_record, matures_at, open_challenge
-from backend.settlement.payouts import matured_settlement
+from backend.settlement.onchain.reads import chain_record, matures_at, open_challenge
+from backend.settlement.payouts.owed import matured_settlement
 from backend.settlement.schemas import ChallengeAction
-from backend.settlement.store import balances_of, settlement_at
-from backend.settlement.views import transaction_ref
+from backend.settlement.epochs.store import balances_of, settlement_at
+from backend.settlement.reports import transaction_ref
 from indexer.models import Campaign as ChainCampaign, Settlement as ChainSettlement
 
 CHALLENGE_KIND = "CampaignEscrow.challenge"

@@ -6,7 +6,7 @@
     │                      attesters' signatures, the outbox row of commitSettlement
     ├── settlement_events  every event priced into it (billed or not): undone with it
     ├── settlement_signatures  signatures collected while a co-signed epoch awaits its
-    │                      attesters (``backend.settlement.cosigning``)
+    │                      attesters (``backend.settlement.cosigning.signers``)
     ├── settlement_leaves  the sorted eventsRoot leaf hashes, from which any proof is rebuilt
     └── settlement_balances  per publisher: cumulative earnings (the balanceRoot leaves) and
                              the pricing tally after the epoch (restored when later epochs are undone)

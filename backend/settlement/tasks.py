@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 
 from backend.core.config import get_settings
-from backend.settlement.chain import SettlementNotConfigured
-from backend.settlement.service import due_campaigns, keep_once, settle_once
+from backend.settlement.onchain.writes import SettlementNotConfigured
+from backend.settlement.passes import due_campaigns, keep_once, settle_once
 from backend.worker.celery_app import celery_app
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,9 @@ from web3 import Web3  # noqa: E402
 
 from backend.chain.local_node import LocalNode, dev_private_keys  # noqa: E402
 from backend.proofs.merkle import MerkleTree  # noqa: E402
-from backend.settlement import BalanceLeaf, SettlementAttestation, SettlementRecord, sign_all  # noqa: E402
+from backend.settlement.encoding.attestation import SettlementAttestation, sign_all  # noqa: E402
+from backend.settlement.encoding.leaves import BalanceLeaf  # noqa: E402
+from backend.settlement.encoding.record import SettlementRecord  # noqa: E402
 from contracts import load_artifact  # noqa: E402
 
 try:

@@ -3,7 +3,7 @@
 The day: 1,000 publishers, an epoch every 5 minutes (288 commits), impressions spread evenly
 over the day with clicks at 0.2% of impressions and conversions at 5% of clicks, then one
 mature and one payout per publisher. Each epoch's events are generated in memory (no API,
-no event rows) and go through ``backend.settlement.epoch.build_epoch`` as the settle task
+no event rows) and go through ``backend.settlement.epochs.pricing.build_epoch`` as the settle task
 does: pricing on cumulative tallies, every event leaf and both trees, then the attester's
 signature; commits, the mature and the payouts (proofs from the real balance tree) go to
 the outbox and through the one sender to anvil, whose receipts give the gas.
@@ -44,14 +44,14 @@ from backend.chain.sender import Sender, SenderPolicy, SenderThread  # noqa: E40
 from backend.core.config import Settings  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
 from backend.db.migrate import upgrade_database  # noqa: E402
-from backend.settlement.attestation import sign  # noqa: E402
-from backend.settlement.chain import SettlementChain  # noqa: E402
-from backend.settlement.epoch import EpochSettlement, build_epoch  # noqa: E402
-from backend.settlement.keeper import MATURE_KIND  # noqa: E402
-from backend.settlement.leaf_hashing import balance_leaf_hash  # noqa: E402
-from backend.settlement.payouts import PAYOUT_KIND, Owed, queue_payout  # noqa: E402
-from backend.settlement.record import SettlementRecord  # noqa: E402
-from backend.settlement.settle import COMMIT_KIND  # noqa: E402
+from backend.settlement.encoding.attestation import sign  # noqa: E402
+from backend.settlement.onchain.writes import SettlementChain  # noqa: E402
+from backend.settlement.epochs.pricing import EpochSettlement, build_epoch  # noqa: E402
+from backend.settlement.payouts.keeper import MATURE_KIND  # noqa: E402
+from backend.settlement.encoding.leaf_hashing import balance_leaf_hash  # noqa: E402
+from backend.settlement.payouts.owed import PAYOUT_KIND, Owed, queue_payout  # noqa: E402
+from backend.settlement.encoding.record import SettlementRecord  # noqa: E402
+from backend.settlement.cosigning.commit import COMMIT_KIND  # noqa: E402
 from contracts import compile_contracts, load_artifact  # noqa: E402
 from contracts.deployment import DeployedContract, DeploymentManifest  # noqa: E402
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from backend.settlement.billed_leaf import event_leaf
 from backend.ads.event_hash import event_hash, record_of_row
 from backend.ads.kinds import EventKind
 from backend.ads.models import status_for
 from backend.ads.pricing import BillableEvent, price_events
 from backend.proofs.merkle import MerkleTree, verify_proof
-from backend.settlement.leaves import BalanceLeaf
+from backend.settlement.encoding.leaves import BalanceLeaf
+from backend.settlement.proofs.event_proof import billed_event_leaf
 from tests.ads.factories import BOT_AGENT, NOW, PUBLISHER, click, conversion, impression, ingest, terms
 
 
@@ -45,7 +45,7 @@ def test_accepted_events_are_priced_and_their_leaves_proven_without_personal_dat
             )
         rows = connection.execute(text("SELECT * FROM ad_events ORDER BY id")).mappings().all()
     billed = [row for row in rows if row["status"] == "billed"]
-    leaves = [event_leaf(row) for row in billed]
+    leaves = [billed_event_leaf(row, epoch=row["epoch"]) for row in billed]
     tree = MerkleTree([leaf.hash() for leaf in leaves])
     for row, leaf in zip(billed, leaves):
         assert leaf.event_hash == event_hash(record_of_row(row))
@@ -56,4 +56,4 @@ def test_accepted_events_are_priced_and_their_leaves_proven_without_personal_dat
     assert balance.cumulative_earned == sum(leaf.price for leaf in leaves) == result.cumulative_spent == 5_204
     (bot,) = [row for row in rows if row["client_event_id"] == "bot"]
     with pytest.raises(ValueError, match="not billed"):
-        event_leaf(bot)
+        billed_event_leaf(bot, epoch=bot["epoch"])

@@ -14,7 +14,9 @@ from web3.contract import Contract
 
 from backend.chain.local_node import dev_private_keys
 from backend.proofs.merkle import MerkleTree
-from backend.settlement import BalanceLeaf, EventLeaf, SettlementAttestation, SettlementRecord, sign_all
+from backend.settlement.encoding.attestation import SettlementAttestation, sign_all
+from backend.settlement.encoding.leaves import BalanceLeaf, EventLeaf
+from backend.settlement.encoding.record import SettlementRecord
 from tests.factories import DAY, TOKEN_UNIT, Role, assert_reverts, deploy, now, onboard, transact
 
 FEE_BPS = 250

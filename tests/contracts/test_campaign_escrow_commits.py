@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.settlement import SettlementAttestation, digest, sign
+from backend.settlement.encoding.attestation import SettlementAttestation, digest, sign
 from tests.contracts.escrow_world import BUDGET, GRACE, escrow_base, world  # noqa: F401  (fixtures)
 from tests.factories import DAY, Role, increase_time, onboard, transact
 

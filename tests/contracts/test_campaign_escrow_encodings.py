@@ -7,19 +7,9 @@ from eth_abi import encode
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
-from backend.settlement import (
-    AttestationError,
-    BalanceLeaf,
-    EventLeaf,
-    SettlementAttestation,
-    SettlementRecord,
-    digest,
-    recover_signer,
-    sign,
-    sign_all,
-    type_string,
-    typed_data,
-)
+from backend.settlement.encoding.attestation import AttestationError, SettlementAttestation, digest, recover_signer, sign, sign_all, type_string, typed_data
+from backend.settlement.encoding.leaves import BalanceLeaf, EventLeaf
+from backend.settlement.encoding.record import SettlementRecord
 from tests.contracts.escrow_world import escrow_base, world  # noqa: F401  (fixtures)
 
 ESCROW = "0x" + "ab" * 20

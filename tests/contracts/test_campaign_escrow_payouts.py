@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from backend.settlement import EventLeaf, SettlementRecord
+from backend.settlement.encoding.leaves import EventLeaf
+from backend.settlement.encoding.record import SettlementRecord
 from tests.contracts.escrow_world import FEE_BPS, WINDOW, escrow_base, world  # noqa: F401  (fixtures)
 from tests.factories import DAY, Role, increase_time, onboard, transact
 

@@ -24,9 +24,9 @@ from backend.core.config import Settings
 from backend.core.db import engine_for
 from backend.identity.roles import Role
 from backend.keys import MasterKey
-from backend.settlement.keeper import KeeperResult
-from backend.settlement.service import keep_once, settle_once
-from backend.settlement.settle import SettleResult
+from backend.settlement.payouts.keeper import KeeperResult
+from backend.settlement.passes import keep_once, settle_once
+from backend.settlement.epochs.settle import SettleResult
 from contracts import load_artifact
 from contracts.deployment import DeploymentManifest
 from tests.ads.factories import campaign as campaign_state, click, conversion, impression, ingest

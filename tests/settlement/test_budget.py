@@ -4,8 +4,8 @@ publisher asks for its payout itself, beside the keeper."""
 
 from __future__ import annotations
 
-from backend.settlement.payouts import PAYOUT_KIND
-from backend.settlement.settle import COMMIT_KIND
+from backend.settlement.payouts.owed import PAYOUT_KIND
+from backend.settlement.cosigning.commit import COMMIT_KIND
 from tests.campaigns.support import keyed
 from tests.settlement.support import UNIT, WINDOW, build_world, closed_epoch_time, cpm, fee
 

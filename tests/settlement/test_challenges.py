@@ -14,7 +14,7 @@ from sqlmodel import Session
 from backend.campaigns.demo import DEMO_TERMS
 from backend.chain.outbox import OutboxStatus, OutboxTransaction, utcnow
 from backend.chain.sender.runner import Sender
-from backend.settlement.keeper import MATURE_KIND
+from backend.settlement.payouts.keeper import MATURE_KIND
 from backend.settlement.models import Settlement
 from tests.settlement.support import UNIT, WINDOW, closed_epoch_time, cpm, fee
 

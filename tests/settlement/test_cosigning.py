@@ -14,10 +14,11 @@ from sqlmodel import Session
 from backend.identity.roles import Role
 from backend.keys import MasterKey, open_custodial_key
 from backend.proofs.merkle import MerkleTree
-from backend.settlement.attestation import sign
-from backend.settlement.commit import attestation_of
+from backend.settlement.encoding.attestation import sign
+from backend.settlement.cosigning.commit import attestation_of
 from backend.settlement.models import Settlement, SettlementSignature
-from backend.settlement.settle import COMMIT_KIND, Skipped
+from backend.settlement.cosigning.commit import COMMIT_KIND
+from backend.settlement.epochs.settle import Skipped
 from indexer.models import Settlement as ChainSettlement
 from tests.campaigns.support import keyed
 from tests.settlement.support import ATTESTER_KEY, EPOCH_SECONDS, build_world, closed_epoch_time, cpm

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from backend.chain.local_node import PROJECT_ROOT
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
 from backend.settlement.models import Settlement
-from backend.settlement.settle import COMMIT_KIND
+from backend.settlement.cosigning.commit import COMMIT_KIND
 from tests.settlement.production import worker_env
 from tests.settlement.support import closed_epoch_time
 

@@ -9,8 +9,8 @@ from backend.ads.kinds import EventKind
 from backend.ads.pricing import BillableEvent, Outcome, reserve_for
 from backend.ads.terms import parse_terms
 from backend.proofs.merkle import MerkleTree, verify_proof
-from backend.settlement.epoch import build_epoch
-from backend.settlement.leaves import BalanceLeaf, EventLeaf
+from backend.settlement.epochs.pricing import build_epoch
+from backend.settlement.encoding.leaves import BalanceLeaf, EventLeaf
 
 ALICE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 BOB = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from backend.ads.components import build_ingest_components
 from backend.campaigns.demo import DEMO_TERMS
 from backend.cli import app as cli
-from backend.settlement.keeper import MATURE_KIND
-from backend.settlement.payouts import PAYOUT_KIND
-from backend.settlement.settle import COMMIT_KIND
-from backend.settlement.verification import verify_event_proof
+from backend.settlement.payouts.keeper import MATURE_KIND
+from backend.settlement.payouts.owed import PAYOUT_KIND
+from backend.settlement.cosigning.commit import COMMIT_KIND
+from backend.settlement.proofs.verification import verify_event_proof
 from tests.ads.factories import BOT_AGENT, HASH_KEY, impression
 from tests.api.support import BOTH_DATABASES
 from tests.settlement.production import REDIS, Worker

@@ -1,4 +1,4 @@
-"""The batch leaf hashers give exactly the leaves of backend.settlement.leaves (and so of the contract)."""
+"""The batch leaf hashers give exactly the leaves of backend.settlement.encoding.leaves (and so of the contract)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from eth_utils import to_checksum_address
 from hypothesis import given, settings, strategies as st
 
-from backend.settlement.leaf_hashing import EventLeafHasher, balance_leaf_hash
-from backend.settlement.leaves import BalanceLeaf, EventLeaf
+from backend.settlement.encoding.leaf_hashing import EventLeafHasher, balance_leaf_hash
+from backend.settlement.encoding.leaves import BalanceLeaf, EventLeaf
 
 uint = lambda bits: st.integers(min_value=0, max_value=2**bits - 1)  # noqa: E731
 addresses = st.binary(min_size=20, max_size=20).map(lambda raw: to_checksum_address("0x" + raw.hex()))

@@ -13,7 +13,7 @@ import sys
 
 from backend.chain.sender import Sender
 from backend.core.config import Settings
-from backend.settlement.service import settle_once
+from backend.settlement.passes import settle_once
 from tests.sender.worker_process import KillingRpc
 
 

@@ -17,8 +17,8 @@ from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
 from backend.campaigns.mirror import mirror_for
 from backend.identity.roles import Role
-from backend.settlement.attesting import MAX_LEAVES_PAGE, accept_attestation, awaiting_for, epoch_leaves, readable
-from backend.settlement.chain import ESCROW, SettlementChain, SettlementNotConfigured
+from backend.settlement.cosigning.attester import MAX_LEAVES_PAGE, accept_attestation, awaiting_for, epoch_leaves, readable
+from backend.settlement.onchain.writes import ESCROW, SettlementChain, SettlementNotConfigured
 from backend.settlement.models import Settlement
 from backend.settlement.schemas import AttestationProgress, AttestationRequest, EpochLeaves, SettlementToAttest
 from contracts.deployment import DeploymentManifest, ManifestError

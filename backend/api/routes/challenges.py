@@ -24,7 +24,7 @@ from backend.identity.ports import Enqueue, outbox_enqueue
 from backend.identity.roles import Role
 from backend.settlement.disputes import open_dispute, resolve_dispute
 from backend.settlement.schemas import ChallengeAction, ChallengeCreate, ChallengePublic, ResolutionRequest
-from backend.settlement.views import challenge_public
+from backend.settlement.reports import challenge_public
 from indexer.models import Challenge as ChainChallenge
 
 router = APIRouter(prefix="/challenges", tags=["challenges"])

@@ -16,10 +16,10 @@ from backend.campaigns.mirror import mirror_for
 from backend.campaigns.models import Campaign
 from backend.identity.models import Participant
 from backend.identity.roles import Role
-from backend.settlement.chain import SettlementChain, SettlementNotConfigured
-from backend.settlement.payouts import owed, payable, queue_payout
+from backend.settlement.onchain.writes import SettlementChain, SettlementNotConfigured
+from backend.settlement.payouts.owed import owed, payable, queue_payout
 from backend.settlement.schemas import PayoutRequest, PublisherPayouts, TransactionRef
-from backend.settlement.views import publisher_payouts, transaction_ref
+from backend.settlement.reports import publisher_payouts, transaction_ref
 from contracts.deployment import DeploymentManifest, ManifestError
 
 router = APIRouter(prefix="/payouts", tags=["payouts"])

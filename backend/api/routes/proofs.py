@@ -19,7 +19,7 @@ from backend.api.errors import ApiError
 from backend.campaigns.mirror import mirror_for
 from backend.campaigns.models import Campaign
 from backend.identity.roles import Role
-from backend.settlement.proofs import event_proof, stored_event
+from backend.settlement.proofs.event_proof import event_proof, stored_event
 from backend.settlement.schemas import EventProof
 from contracts.deployment import DeploymentManifest, ManifestError
 

@@ -15,7 +15,7 @@ from backend.campaigns.mirror import mirror_for
 from backend.campaigns.models import Campaign
 from backend.identity.roles import Role
 from backend.settlement.schemas import CampaignSettlements, SettlementReport
-from backend.settlement.views import campaign_settlements, settlement_report
+from backend.settlement.reports import campaign_settlements, settlement_report
 
 router = APIRouter(prefix="/settlements", tags=["settlements"])
 

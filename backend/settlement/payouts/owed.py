@@ -15,11 +15,11 @@ from backend.campaigns.chain import escrow_call
 from backend.campaigns.mirror import Mirror
 from backend.chain.outbox import OutboxTransaction, enqueue
 from backend.proofs.merkle import MerkleTree
-from backend.settlement.chain import SettlementChain, payout_reference
-from backend.settlement.leaf_hashing import balance_leaf_hash
+from backend.settlement.onchain.writes import SettlementChain, payout_reference
+from backend.settlement.encoding.leaf_hashing import balance_leaf_hash
 from backend.settlement.models import Settlement, SettlementStatus
-from backend.settlement.onchain import in_flight, publisher_active, settled_by, to_bytes32
-from backend.settlement.store import balances_of, settlement_at
+from backend.settlement.onchain.reads import in_flight, publisher_active, settled_by, to_bytes32
+from backend.settlement.epochs.store import balances_of, settlement_at
 from indexer.models import Campaign as ChainCampaign
 
 PAYOUT_KIND = "CampaignEscrow.payout"

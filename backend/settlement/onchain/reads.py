@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from backend.campaigns.mirror import Mirror
 from backend.chain.outbox import PENDING, OutboxStatus, OutboxTransaction
-from backend.settlement.record import SettlementRecord
+from backend.settlement.encoding.record import SettlementRecord
 from indexer.models import (
     Campaign as ChainCampaign,
     CampaignPublisher,

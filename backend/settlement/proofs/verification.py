@@ -22,8 +22,8 @@ from web3 import Web3
 
 from backend.ads.event_hash import event_hash
 from backend.proofs.merkle import verify_proof
-from backend.settlement.leaves import EventLeaf
-from backend.settlement.record import SettlementRecord
+from backend.settlement.encoding.leaves import EventLeaf
+from backend.settlement.encoding.record import SettlementRecord
 from contracts import load_artifact
 
 

@@ -18,10 +18,10 @@ from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign
 from backend.chain.outbox import PENDING, OutboxStatus, OutboxTransaction
 from backend.identity.models import Participant
-from backend.settlement.chain import payout_reference
+from backend.settlement.onchain.writes import payout_reference
 from backend.settlement.models import Settlement, SettlementStatus
-from backend.settlement.onchain import chain_settlements, matures_at, open_challenge
-from backend.settlement.payouts import matured_settlement
+from backend.settlement.onchain.reads import chain_settlements, matures_at, open_challenge
+from backend.settlement.payouts.owed import matured_settlement
 from backend.settlement.schemas import (
     CampaignSettlements,
     ChallengePublic,
@@ -33,7 +33,7 @@ from backend.settlement.schemas import (
     SettlementReport,
     TransactionRef,
 )
-from backend.settlement.store import balances_of, live_settlements
+from backend.settlement.epochs.store import balances_of, live_settlements
 from indexer.models import (
     Campaign as ChainCampaign,
     CampaignPublisher,

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
 from backend.settlement.models import Settlement, SettlementCorrection, SettlementStatus, utcnow
-from backend.settlement.store import (
+from backend.settlement.epochs.store import (
     filter_events,
     live_settlements,
     priced_event_ids,

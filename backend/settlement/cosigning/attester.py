@@ -34,11 +34,11 @@ from backend.core.config import Settings
 from backend.identity.models import CustodyMode, Participant
 from backend.identity.roles import Role, has_role
 from backend.keys import KeyCustodyError, signer_for
-from backend.settlement.attestation import digest, recover_signer, sign, typed_data
-from backend.settlement.chain import SettlementChain
-from backend.settlement.commit import attestation_of
-from backend.settlement.cosigning import Signers, all_awaiting, collect, signatures_of
-from backend.settlement.leaf_hashing import EventLeafHasher, balance_leaf_hash
+from backend.settlement.encoding.attestation import digest, recover_signer, sign, typed_data
+from backend.settlement.onchain.writes import SettlementChain
+from backend.settlement.cosigning.commit import attestation_of
+from backend.settlement.cosigning.signers import Signers, all_awaiting, collect, signatures_of
+from backend.settlement.encoding.leaf_hashing import EventLeafHasher, balance_leaf_hash
 from backend.settlement.models import (
     Settlement,
     SettlementBalance,
@@ -46,7 +46,7 @@ from backend.settlement.models import (
     SettlementSignature,
     SettlementStatus,
 )
-from backend.settlement.reconcile import reconcile_campaign
+from backend.settlement.epochs.reconcile import reconcile_campaign
 from backend.settlement.schemas import (
     AttestationProgress,
     BalanceLeafLine,
@@ -56,9 +56,9 @@ from backend.settlement.schemas import (
     SettlementToAttest,
     SignerPublic,
 )
-from backend.settlement.settle import commit_refused
-from backend.settlement.store import lock_campaign
-from backend.settlement.views import settlement_status, transaction_ref
+from backend.settlement.epochs.settle import commit_refused
+from backend.settlement.epochs.store import lock_campaign
+from backend.settlement.reports import settlement_status, transaction_ref
 from indexer.models import Campaign as ChainCampaign, Settlement as ChainSettlement
 
 _SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from backend.campaigns.chain import escrow_call
 from backend.chain.outbox import OutboxTransaction, enqueue
-from backend.settlement.attestation import SettlementAttestation
-from backend.settlement.chain import SettlementChain, commit_reference
+from backend.settlement.encoding.attestation import SettlementAttestation
+from backend.settlement.onchain.writes import SettlementChain, commit_reference
 from backend.settlement.models import Settlement
 
 COMMIT_KIND = "CampaignEscrow.commitSettlement"

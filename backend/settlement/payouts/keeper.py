@@ -21,11 +21,11 @@ from sqlmodel import Session
 from backend.campaigns.chain import escrow_call
 from backend.campaigns.mirror import Mirror
 from backend.chain.outbox import enqueue
-from backend.settlement.chain import SettlementChain, expire_reference, mature_reference
-from backend.settlement.onchain import chain_record, in_flight, maturable_epoch, open_challenge
-from backend.settlement.payouts import owed, payable, queue_payout
-from backend.settlement.reconcile import reconcile_campaign, settlement_window_closed
-from backend.settlement.store import lock_campaign
+from backend.settlement.onchain.writes import SettlementChain, expire_reference, mature_reference
+from backend.settlement.onchain.reads import chain_record, in_flight, maturable_epoch, open_challenge
+from backend.settlement.payouts.owed import owed, payable, queue_payout
+from backend.settlement.epochs.reconcile import reconcile_campaign, settlement_window_closed
+from backend.settlement.epochs.store import lock_campaign
 
 MATURE_KIND = "CampaignEscrow.matureSettlement"
 EXPIRE_KIND = "CampaignEscrow.expireChallenge"

@@ -17,11 +17,11 @@ from backend.campaigns.anchoring import anchor_pending
 from backend.campaigns.mirror import Mirror
 from backend.core.config import Settings
 from backend.core.db import engine_for
-from backend.settlement.chain import SettlementChain
-from backend.settlement.keeper import KeeperResult, keep_campaign
+from backend.settlement.onchain.writes import SettlementChain
+from backend.settlement.payouts.keeper import KeeperResult, keep_campaign
 from backend.settlement.models import Settlement, SettlementStatus
-from backend.settlement.settle import SettleResult, Skipped, settle_campaign
-from backend.settlement.store import ConcurrentSettlement
+from backend.settlement.epochs.settle import SettleResult, Skipped, settle_campaign
+from backend.settlement.epochs.store import ConcurrentSettlement
 
 log = logging.getLogger(__name__)
 

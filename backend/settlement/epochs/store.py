@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from backend.ads.kinds import EventKind
 from backend.ads.models import AdEvent, AdPublisherTally, EventStatus, status_for
 from backend.ads.pricing import BillableEvent, Outcome, PricedEvent, PublisherTally
-from backend.settlement.epoch import EpochSettlement
+from backend.settlement.epochs.pricing import EpochSettlement
 from backend.settlement.models import (
     Settlement,
     SettlementBalance,

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 from sqlmodel import Session, col, select
 
-from backend.settlement.chain import SettlementChain
-from backend.settlement.commit import queue_commit
+from backend.settlement.onchain.writes import SettlementChain
+from backend.settlement.cosigning.commit import queue_commit
 from backend.settlement.models import Settlement, SettlementSignature, SettlementStatus
 from indexer.models import Campaign as ChainCampaign
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
@@ -16,14 +18,14 @@ from sqlmodel import Session, col, select
 from backend.ads.event_hash import record_of_row
 from backend.ads.kinds import EventKind
 from backend.ads.models import AdEvent, EventStatus
-from backend.settlement.errors import SettlementConflict
 from backend.campaigns.mirror import Mirror
 from backend.proofs.merkle import MerkleTree
-from backend.settlement.leaves import EventLeaf
+from backend.settlement.encoding.leaves import EventLeaf
+from backend.settlement.epochs.store import leaf_hashes_of
+from backend.settlement.errors import SettlementConflict
 from backend.settlement.models import Settlement, SettlementEvent, SettlementStatus
-from backend.settlement.onchain import chain_record
+from backend.settlement.onchain.reads import chain_record
 from backend.settlement.schemas import EventLeafPublic, EventProof, SettlementRecordPublic
-from backend.settlement.store import leaf_hashes_of
 from indexer.models import Settlement as ChainSettlement
 
 _CACHED_TREES = 8
@@ -33,6 +35,23 @@ _trees_lock = threading.Lock()
 
 def _hex(value: bytes) -> str:
     return "0x" + value.hex()
+
+
+def billed_event_leaf(row: Mapping[str, Any], *, epoch: int) -> EventLeaf:
+    """The ``eventsRoot`` leaf of an ``ad_events`` row billed in ``epoch``'s settlement.
+
+    Only billed events have a leaf, and no personal data enters it.
+    """
+    if row["status"] != EventStatus.BILLED or row["price"] is None:
+        raise ValueError(f"event {row['id']} is {row['status']}, not billed: it has no leaf")
+    return EventLeaf(
+        campaign_id=row["campaign_id"],
+        epoch=epoch,
+        event_hash=bytes(row["event_hash"]),
+        publisher=row["publisher"],
+        kind=EventKind(row["kind"]).code,
+        price=row["price"],
+    )
 
 
 def stored_event(session: Session, event_id: int) -> dict | None:
@@ -80,14 +99,7 @@ def event_proof(session: Session, mirror: Mirror, row: dict, *, chain_id: int) -
     settlement = settlement_of(session, row["id"])
     if settlement is None:
         raise SettlementConflict("event_not_settled", f"event {row['id']} is not in a live settlement yet")
-    leaf = EventLeaf(
-        campaign_id=row["campaign_id"],
-        epoch=settlement.epoch,
-        event_hash=bytes(row["event_hash"]),
-        publisher=row["publisher"],
-        kind=EventKind(row["kind"]).code,
-        price=row["price"],
-    )
+    leaf = billed_event_leaf(row, epoch=settlement.epoch)
     leaf_hash = leaf.hash()
     proof = events_tree(session, settlement).proof(leaf_hash)
     mirrored = (

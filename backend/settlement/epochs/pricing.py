@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from backend.ads.pricing import BillableEvent, Outcome, PricingResult, PublisherTally, price_events
 from backend.ads.terms import CampaignTerms
 from backend.proofs.merkle import MerkleTree
-from backend.settlement.attestation import SettlementAttestation
-from backend.settlement.leaf_hashing import EventLeafHasher, balance_leaf_hash
+from backend.settlement.encoding.attestation import SettlementAttestation
+from backend.settlement.encoding.leaf_hashing import EventLeafHasher, balance_leaf_hash
 
 _UINT32_MAX = 2**32 - 1
 

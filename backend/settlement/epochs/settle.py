@@ -6,7 +6,7 @@ Guarantees:
 - A campaign whose commits need attesters besides the platform's (a threshold above what
   the platform's attester gives, or a verifier) gets the same settlement row, signed by
   the platform's attester if it is named, but no outbox row yet: it awaits the others'
-  signatures (``backend.settlement.cosigning``) and the campaign's later passes skip.
+  signatures (``backend.settlement.cosigning.signers``) and the campaign's later passes skip.
 - An epoch is committed at most once: ``(escrow, campaign, epoch)`` is unique, and a
   pass only takes events still ``accepted`` (a second pass over the same epoch finds
   none). On PostgreSQL passes of one campaign are serialised by an advisory lock; on
@@ -40,13 +40,13 @@ from backend.ads.terms import parse_terms_json
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign
 from backend.chain.outbox import PENDING, OutboxTransaction
-from backend.settlement.attestation import sign
-from backend.settlement.chain import SettlementChain
-from backend.settlement.commit import COMMIT_KIND, queue_commit  # noqa: F401 (COMMIT_KIND is still imported from here)
-from backend.settlement.cosigning import Signers, awaiting_settlement, collect
-from backend.settlement.epoch import build_epoch
-from backend.settlement.reconcile import reconcile_campaign, settlement_window_closed
-from backend.settlement.store import (
+from backend.settlement.encoding.attestation import sign
+from backend.settlement.onchain.writes import SettlementChain
+from backend.settlement.cosigning.commit import queue_commit
+from backend.settlement.cosigning.signers import Signers, awaiting_settlement, collect
+from backend.settlement.epochs.pricing import build_epoch
+from backend.settlement.epochs.reconcile import reconcile_campaign, settlement_window_closed
+from backend.settlement.epochs.store import (
     live_settlements,
     lock_campaign,
     load_accepted,

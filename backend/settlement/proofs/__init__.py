@@ -1,0 +1,1 @@
+"""Proofs of billed events: building one from the stored tree, and checking one against the chain."""
