@@ -22,9 +22,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, and_, bindparam, inspect, select
 
-from backend.ads.filters import CampaignState
+from backend.campaigns.phase import CampaignState
 from backend.ads.pricing import reserve_for
-from backend.ads.terms import CampaignTerms, parse_terms_json
+from backend.campaigns.terms import CampaignTerms, parse_terms_json
 from backend.campaigns.chain import ESCROW
 from backend.campaigns.models import AnchorStatus, Campaign
 from backend.campaigns.status import campaign_status, phase_of

@@ -22,7 +22,7 @@ from pydantic import ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend.ads.ip import pack_ip
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 
 MAX_BATCH_EVENTS = 10_000
 MAX_INT64 = 2**63 - 1

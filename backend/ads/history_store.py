@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from backend.ads.events import AdEventIn
 from backend.ads.filters.history import History
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.models import EventStatus
 
 _EVENT_COLUMNS = "e.client_event_id, e.kind, e.campaign_id, e.occurred_at, e.status"

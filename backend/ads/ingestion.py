@@ -23,7 +23,8 @@ from sqlalchemy import Connection
 
 from backend.ads.event_hash import event_hash, event_record
 from backend.ads.events import AdEventIn, EventRejection, ParsedBatch
-from backend.ads.filters import BatchContext, CampaignState, Screener
+from backend.ads.filters import BatchContext, Screener
+from backend.campaigns.phase import CampaignState
 from backend.ads.history_store import load_history
 from backend.ads.ingest_store import BatchRecord, store_batch
 from backend.ads.ip import pack_ip

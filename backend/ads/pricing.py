@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from backend.ads.kinds import EventKind
-from backend.ads.terms import CampaignTerms
+from backend.campaigns.kinds import EventKind
+from backend.campaigns.terms import CampaignTerms
 
 BPS = 10_000
 DAY = 86_400

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.sql import ColumnElement
 
 from backend.ads.api_schemas import BatchTotals, TrafficCounts, TrafficLine
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.models import AdBatch, AdEvent, EventStatus
 
 _events = AdEvent.__table__

@@ -16,7 +16,7 @@ from redis import Redis
 from backend.ads.components import IngestComponents, build_ingest_components
 from backend.ads.filters import FrequencyPolicy, ScreeningPolicy
 from backend.ads.filters.traffic_lists import DEFAULT_BOT_USER_AGENTS, DEFAULT_DATACENTER_RANGES
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.privacy import MIN_KEY_BYTES
 from backend.core.config import Settings
 

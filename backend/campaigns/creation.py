@@ -14,7 +14,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from backend.ads.terms import CampaignTerms, TermsInvalid, parse_terms
+from backend.campaigns.terms import CampaignTerms, TermsInvalid, parse_terms
 from backend.campaigns.errors import CampaignConflict, CampaignInputInvalid, CampaignUnavailable
 from backend.campaigns.chain import ESCROW, escrow_call, find_token
 from backend.campaigns.mirror import Mirror

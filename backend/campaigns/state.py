@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from backend.ads.filters.campaigns import CampaignState
-from backend.ads.terms import CampaignTerms, parse_terms_json
+from backend.campaigns.phase import CampaignState
+from backend.campaigns.terms import CampaignTerms, parse_terms_json
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import AnchorStatus, Campaign
 from backend.campaigns.status import campaign_status, phase_of

@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from backend.ads.filters.campaigns import CampaignPhase
+from backend.campaigns.phase import CampaignPhase
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import AnchorStatus, Campaign, CampaignAction
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
@@ -67,7 +67,7 @@ def campaign_status(campaign: Campaign, chain: ChainCampaign | None, chain_time:
 
 
 def phase_of(status: CampaignStatus) -> CampaignPhase | None:
-    """The ad filters' view (backend.ads.filters.campaigns); None: no campaign on chain to serve."""
+    """The ad filters' view (backend.campaigns.phase); None: no campaign on chain to serve."""
     return _PHASES.get(status)
 
 

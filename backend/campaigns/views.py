@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
-from backend.ads.models import AdPublisherTally
 from backend.campaigns.actions import refund_available_at
 from backend.campaigns.chain import TOKEN_DECIMALS
 from backend.campaigns.mirror import Mirror
@@ -19,10 +18,7 @@ from backend.campaigns.schemas import (
     CampaignPublic,
     CampaignReport,
     ChainRef,
-    PublisherCampaignLine,
-    PublisherReport,
     PublisherShare,
-    PublisherTotal,
     TermsPublic,
     TokenRef,
     TransactionPublic,
@@ -156,52 +152,6 @@ def campaign_report(session: Session, mirror: Mirror, campaign: Campaign) -> Cam
         ],
         pending_transactions=[_transaction(t) for t in pending_of(mine, mirror)],
         failed_transactions=[_transaction(t) for t in failed_of(mine)],
-    )
-
-
-def publisher_report(session: Session, mirror: Mirror, escrow: str | None, publisher: Participant) -> PublisherReport:
-    """Earned (billed, from the pricing tallies), paid and fees (payouts, from the mirror), per campaign and token."""
-    address = publisher.chain_address
-    if address is None or escrow is None:
-        return PublisherReport(participant_id=publisher.id, address=address, campaigns=[], totals=[])
-    earned = {
-        row.campaign_id: row.earned
-        for row in session.exec(select(AdPublisherTally).where(AdPublisherTally.publisher == address))
-    }
-    shares = {share.campaign_id: share for share in mirror.campaigns_of_publisher(escrow, address)}
-    chain_ids = sorted(set(earned) | set(shares))
-    campaigns = {
-        c.chain_campaign_id: c
-        for c in session.exec(
-            select(Campaign).where(Campaign.escrow_address == escrow, col(Campaign.chain_campaign_id).in_(chain_ids))
-        )
-    } if chain_ids else {}
-    chain_rows = mirror.campaigns(escrow, chain_ids)
-    lines = []
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for chain_id in chain_ids:
-        share = shares.get(chain_id)
-        settled, paid, fees = (share.settled, share.paid, share.fees) if share else (0, 0, 0)
-        total_earned = max(earned.get(chain_id, 0), settled)
-        campaign = campaigns.get(chain_id)
-        token = campaign.token_symbol if campaign else (chain_rows[chain_id].token if chain_id in chain_rows else "?")
-        line = PublisherCampaignLine(
-            campaign_id=campaign.id if campaign else None,
-            chain_campaign_id=chain_id,
-            token=token,
-            earned=total_earned,
-            paid=paid,
-            fees=fees,
-            pending=total_earned - settled,
-        )
-        lines.append(line)
-        for name in ("earned", "paid", "fees", "pending"):
-            totals[token][name] += getattr(line, name)
-    return PublisherReport(
-        participant_id=publisher.id,
-        address=address,
-        campaigns=lines,
-        totals=[PublisherTotal(token=token, **sums) for token, sums in sorted(totals.items())],
     )
 
 

@@ -34,9 +34,9 @@ from eth_account import Account  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 from web3 import Web3  # noqa: E402
 
-from backend.ads.kinds import EventKind  # noqa: E402
+from backend.campaigns.kinds import EventKind  # noqa: E402
 from backend.ads.pricing import BillableEvent, PublisherTally  # noqa: E402
-from backend.ads.terms import parse_terms  # noqa: E402
+from backend.campaigns.terms import parse_terms  # noqa: E402
 from backend.campaigns.chain import escrow_call  # noqa: E402
 from backend.chain.local_node import LocalNode, dev_private_keys  # noqa: E402
 from backend.chain.outbox import OutboxStatus, OutboxTransaction, enqueue  # noqa: E402

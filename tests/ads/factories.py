@@ -9,8 +9,6 @@ import orjson
 from backend.ads.events import parse_batch
 from backend.ads.filters import (
     BatchContext,
-    CampaignPhase,
-    CampaignState,
     FilterReason,
     FrequencyCounter,
     History,
@@ -23,7 +21,8 @@ from backend.ads.ingestion import IngestReport, Ingestor
 from backend.ads.ip import pack_ip
 from backend.ads.privacy import KeyedHasher
 from backend.ads.replay import body_digest
-from backend.ads.terms import CampaignTerms, parse_terms
+from backend.campaigns.phase import CampaignPhase, CampaignState
+from backend.campaigns.terms import CampaignTerms, parse_terms
 
 NOW = 1_800_000_000
 PUBLISHER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"

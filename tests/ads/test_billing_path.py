@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from backend.ads.event_hash import event_hash, record_of_row
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.models import status_for
 from backend.ads.pricing import BillableEvent, price_events
 from backend.proofs.merkle import MerkleTree, verify_proof

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from backend.ads.events import MAX_BATCH_EVENTS, BatchInvalid, BatchTooLarge, parse_batch
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from tests.ads.factories import body, click, conversion, event, impression
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from backend.ads.filters import (
-    CampaignPhase,
     FilterReason,
     FrequencyPolicy,
     History,
@@ -13,7 +12,8 @@ from backend.ads.filters import (
     TrafficLists,
 )
 from backend.ads.ip import pack_ip
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
+from backend.campaigns.phase import CampaignPhase
 from tests.ads.factories import (
     BOT_AGENT,
     DATACENTER_IP,

@@ -11,7 +11,7 @@ from backend.ads.filters import (
     Screener,
     ScreeningPolicy,
 )
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from tests.ads.factories import impression, lists, screen
 
 

@@ -6,8 +6,8 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from backend.ads.kinds import EventKind
-from backend.ads.terms import (
+from backend.campaigns.kinds import EventKind
+from backend.campaigns.terms import (
     CampaignTerms,
     TermsError,
     TermsInvalid,

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from backend.ads.intake import PUBLISHER_HEADER
 from backend.ads.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_ed25519, sign_secp256k1
-from backend.ads.terms import canonical_json
+from backend.campaigns.terms import canonical_json
 from backend.campaigns.models import AnchorStatus, Campaign
 from backend.content import cid_for
 from backend.core.db import engine_for

@@ -7,7 +7,7 @@ import base64
 import pytest
 from sqlalchemy import text
 
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.settings import DEVELOPMENT_HASH_KEY, AdsHashKeyInvalid, hash_key, screening_policy
 from backend.ads.tasks import purge_expired
 from backend.core.config import Settings

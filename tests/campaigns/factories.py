@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend.ads.terms import canonical_json
+from backend.campaigns.terms import canonical_json
 from backend.campaigns.models import Campaign
 from backend.content import cid_for
 from backend.identity.models import Participant

@@ -7,7 +7,7 @@ import pytest
 from eth_account import Account
 from sqlmodel import Session, func, select
 
-from backend.ads.terms import SCHEMA_PATH
+from backend.campaigns.terms import SCHEMA_PATH
 from backend.api.errors import status_of
 from backend.campaigns.errors import CampaignError
 from backend.campaigns.models import Campaign

@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 from web3 import Web3
 
 from backend.ads.ingestion import IngestReport, Ingestor
-from backend.ads.terms import parse_terms
+from backend.campaigns.terms import parse_terms
 from backend.campaigns.demo import DEMO_TERMS, GAS_WEI, DemoParticipant
 from backend.chain.deploy import deploy_all
 from backend.chain.local_node import dev_private_keys

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from eth_utils import keccak
 
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.pricing import BillableEvent, Outcome, reserve_for
-from backend.ads.terms import parse_terms
+from backend.campaigns.terms import parse_terms
 from backend.proofs.merkle import MerkleTree, verify_proof
 from backend.settlement.epochs.pricing import build_epoch
 from backend.settlement.encoding.leaves import BalanceLeaf, EventLeaf

@@ -1,6 +1,6 @@
 """Invalid-traffic filters: each event gets one reason code, or none if it may be billed."""
 
-from backend.ads.filters.campaigns import CampaignPhase, CampaignState, campaign_reason
+from backend.ads.filters.campaigns import campaign_reason
 from backend.ads.filters.frequency import (
     FrequencyCounter,
     FrequencyPolicy,
@@ -14,8 +14,6 @@ from backend.ads.filters.traffic_lists import TrafficLists
 
 __all__ = [
     "BatchContext",
-    "CampaignPhase",
-    "CampaignState",
     "FilterReason",
     "FrequencyCounter",
     "FrequencyPolicy",

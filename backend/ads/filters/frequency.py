@@ -24,7 +24,7 @@ from typing import Protocol
 
 from redis import Redis
 
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 
 DAY = 86_400
 

@@ -19,12 +19,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from backend.ads.events import AdEventIn
-from backend.ads.filters.campaigns import CampaignState, campaign_reason
+from backend.ads.filters.campaigns import campaign_reason
+from backend.campaigns.phase import CampaignState
 from backend.ads.filters.frequency import FrequencyCounter, FrequencyPolicy
 from backend.ads.filters.history import History
 from backend.ads.filters.reasons import FilterReason
 from backend.ads.filters.traffic_lists import TrafficLists
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 
 DAY = 86_400
 

@@ -12,7 +12,7 @@ from backend.api.deps import SessionDep, SettingsDep
 from backend.campaigns.chain import ESCROW
 from backend.campaigns.mirror import mirror_for
 from backend.campaigns.schemas import PublisherReport
-from backend.campaigns.views import publisher_report
+from backend.settlement.reports import publisher_report
 from backend.identity.models import Participant
 from backend.identity.roles import Role
 from contracts.deployment import DeploymentManifest, ManifestError

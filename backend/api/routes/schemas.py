@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from backend.ads.terms import terms_schema
+from backend.campaigns.terms import terms_schema
 from backend.api.auth import public
 
 router = APIRouter(prefix="/schemas", tags=["schemas"])

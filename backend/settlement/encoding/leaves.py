@@ -7,7 +7,7 @@ contract (``ICampaignEscrow``):
 
 - balance leaf ``(uint256 campaignId, address publisher, uint256 cumulativeEarned)``;
 - event leaf ``(uint256 campaignId, uint64 epoch, bytes32 eventHash, address publisher,
-  uint8 kind, uint256 price)``; ``kind`` is ``backend.ads.kinds.EventKind.code``.
+  uint8 kind, uint256 price)``; ``kind`` is ``backend.campaigns.kinds.EventKind.code``.
 """
 
 from __future__ import annotations

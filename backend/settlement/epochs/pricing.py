@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from backend.ads.pricing import BillableEvent, Outcome, PricingResult, PublisherTally, price_events
-from backend.ads.terms import CampaignTerms
+from backend.campaigns.terms import CampaignTerms
 from backend.proofs.merkle import MerkleTree
 from backend.settlement.encoding.attestation import SettlementAttestation
 from backend.settlement.encoding.leaf_hashing import EventLeafHasher, balance_leaf_hash

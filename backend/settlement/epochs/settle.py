@@ -36,7 +36,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from backend.ads.pricing import Outcome, reserve_for
-from backend.ads.terms import parse_terms_json
+from backend.campaigns.terms import parse_terms_json
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign
 from backend.chain.outbox import PENDING, OutboxTransaction

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, func, insert, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.models import AdEvent, AdPublisherTally, EventStatus, status_for
 from backend.ads.pricing import BillableEvent, Outcome, PricedEvent, PublisherTally
 from backend.settlement.epochs.pricing import EpochSettlement

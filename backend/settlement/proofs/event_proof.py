@@ -16,7 +16,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from backend.ads.event_hash import record_of_row
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.ads.models import AdEvent, EventStatus
 from backend.campaigns.mirror import Mirror
 from backend.proofs.merkle import MerkleTree

@@ -1,6 +1,6 @@
 """Campaign pricing terms: a JSON document checked against the published schema.
 
-The schema (``schemas/campaign-terms.v1.json``) is the contract with advertisers;
+The schema (``campaign-terms.v1.json`` beside this module) is the contract with advertisers;
 this module validates a document against it, reports every failing field, and
 parses it into ``CampaignTerms``. ``canonical`` (sorted keys, no whitespace,
 UTF-8) is what the content store addresses, so equal terms get equal CIDs.
@@ -17,10 +17,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
-from backend.ads.kinds import EventKind
+from backend.campaigns.kinds import EventKind
 from backend.content.cid import cid_for
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "campaign-terms.v1.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "campaign-terms.v1.json"
 DEFAULT_ATTRIBUTION_WINDOW_DAYS = 30
 DAY = 86_400
 
