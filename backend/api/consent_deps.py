@@ -17,7 +17,7 @@ from backend.api.auth import NowDep
 from backend.api.deps import SessionDep
 from backend.consent import sessions
 from backend.consent.chain import ConsentDeployment, ConsentWriter, relayer_address
-from backend.consent.errors import ConsentNotFound, ConsentUnavailable
+from backend.consent.errors import ConsentRegistryNotDeployed, CustodyNotConfigured
 from backend.consent.subjects import OpenSubject, SubjectStore
 from backend.consent.vault import ConsentKeys, consent_keys
 from backend.core.config import Settings
@@ -32,14 +32,14 @@ def deployment_of(settings: Settings) -> ConsentDeployment:
     try:
         return ConsentDeployment.from_settings(settings)
     except ChainNotConfigured as exc:
-        raise ConsentNotFound("consent_registry_not_deployed", f"no ConsentRegistry is deployed: {exc}") from None
+        raise ConsentRegistryNotDeployed(f"no ConsentRegistry is deployed: {exc}") from None
 
 
 def keys_of(settings: Settings) -> ConsentKeys:
     try:
         return consent_keys(MasterKey.from_settings(settings))
     except MasterKeyUnavailable as exc:
-        raise ConsentUnavailable("custody_not_configured", str(exc)) from None
+        raise CustodyNotConfigured(str(exc)) from None
 
 
 def writer_of(settings: Settings, enqueue: Enqueue) -> ConsentWriter:

@@ -12,7 +12,21 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend.campaigns.errors import CampaignConflict, CampaignInputInvalid
+from backend.campaigns.errors import (
+    CampaignClosed,
+    CampaignEnded,
+    CampaignFailed,
+    CampaignNotOnChain,
+    CampaignNotPaused,
+    CampaignPaused,
+    ChallengeOpen,
+    DepositOverflow,
+    InsufficientTokenBalance,
+    RefundNotAvailable,
+    SettlementNotMatured,
+    TokenNoLongerAllowed,
+    TransactionPending,
+)
 from backend.campaigns.amounts import MAX_AMOUNT
 from backend.campaigns.anchoring import refresh
 from backend.campaigns.chain import ESCROW, decode_escrow_call, escrow_call, token_call
@@ -35,10 +49,10 @@ def on_chain(session: Session, mirror: Mirror, campaign: Campaign) -> ChainCampa
     """The campaign's mirrored state; 409 while it is not (yet) on chain."""
     refresh(session, mirror, [campaign])
     if campaign.anchoring == AnchorStatus.FAILED:
-        raise CampaignConflict("campaign_failed", f"the campaign was not created on chain: {campaign.anchor_error}")
+        raise CampaignFailed(f"the campaign was not created on chain: {campaign.anchor_error}")
     chain = mirror.campaign(campaign.escrow_address, campaign.chain_campaign_id)
     if chain is None:
-        raise CampaignConflict("campaign_not_on_chain", "createCampaign is not mined and mirrored yet; try again shortly")
+        raise CampaignNotOnChain("createCampaign is not mined and mirrored yet; try again shortly")
     return chain
 
 
@@ -56,18 +70,18 @@ def fund(
     session = writer.session
     chain = on_chain(session, mirror, campaign)
     if chain.closed:
-        raise CampaignConflict("campaign_closed", "the campaign was refunded; no money moves again")
+        raise CampaignClosed("the campaign was refunded; no money moves again")
     config = mirror.token_config(campaign.escrow_address, campaign.token_address)
     if config is None or not config.allowed:
-        raise CampaignConflict("token_not_allowed", f"{campaign.token_symbol} is no longer on the escrow's allowlist")
+        raise TokenNoLongerAllowed(f"{campaign.token_symbol} is no longer on the escrow's allowlist")
     transactions = tracked_transactions(session, [campaign])[campaign.id]
     committed = chain.deposited + pending_deposit(transactions, mirror)
     if committed + amount > MAX_AMOUNT:
-        raise CampaignInputInvalid("deposit_overflow", f"the deposit would pass {MAX_AMOUNT} base units")
+        raise DepositOverflow(f"the deposit would pass {MAX_AMOUNT} base units")
     balance = mirror.balance(campaign.token_address, campaign.advertiser_address)
     if balance < amount:
-        raise CampaignConflict(
-            "insufficient_token_balance",
+        raise InsufficientTokenBalance(
+            
             f"{campaign.advertiser_address} holds {balance} base units of {campaign.token_symbol}, less than {amount}",
             {"balance": str(balance), "amount": str(amount)},
         )
@@ -118,7 +132,7 @@ def change_lifecycle(
     chain = on_chain(session, mirror, campaign)
     transactions = tracked_transactions(session, [campaign])[campaign.id]
     if any(t.action in LIFECYCLE for t in pending_of(transactions, mirror)):
-        raise CampaignConflict("transaction_pending", "a previous pause, unpause, end or refund is not mirrored yet")
+        raise TransactionPending("a previous pause, unpause, end or refund is not mirrored yet")
     chain_now = mirror.chain_time() or now
     _check_lifecycle(kind, chain, chain_now)
     function = LIFECYCLE[kind]
@@ -137,27 +151,27 @@ def refund_available_at(chain: ChainCampaign) -> int:
 
 def _check_lifecycle(kind: CampaignActionKind, chain: ChainCampaign, chain_now: int) -> None:
     if chain.closed:
-        raise CampaignConflict("campaign_closed", "the campaign was refunded; nothing changes any more")
+        raise CampaignClosed("the campaign was refunded; nothing changes any more")
     ended = chain_now >= chain.end_time
     if kind in (CampaignActionKind.PAUSE, CampaignActionKind.UNPAUSE, CampaignActionKind.END) and ended:
-        raise CampaignConflict("campaign_ended", f"the campaign ended at {chain.end_time}", {"end_time": chain.end_time})
+        raise CampaignEnded(f"the campaign ended at {chain.end_time}", {"end_time": chain.end_time})
     if kind == CampaignActionKind.PAUSE and chain.paused:
-        raise CampaignConflict("campaign_paused", "the campaign is paused already")
+        raise CampaignPaused("the campaign is paused already")
     if kind == CampaignActionKind.UNPAUSE and not chain.paused:
-        raise CampaignConflict("campaign_not_paused", "the campaign is not paused")
+        raise CampaignNotPaused("the campaign is not paused")
     if kind == CampaignActionKind.REFUND:
         available_at = refund_available_at(chain)
         if chain_now < available_at:
-            raise CampaignConflict(
-                "refund_not_available",
+            raise RefundNotAvailable(
+                
                 f"a refund is possible from {available_at} (end time + settlement grace + challenge window)",
                 {"available_at": available_at, "chain_time": chain_now},
             )
         if chain.open_challenge is not None:
-            raise CampaignConflict("challenge_open", "a settlement of this campaign is challenged")
+            raise ChallengeOpen("a settlement of this campaign is challenged")
         if chain.pending_epochs:
-            raise CampaignConflict(
-                "settlement_not_matured",
+            raise SettlementNotMatured(
+                
                 "committed settlements must mature first",
                 {"epochs": chain.pending_epochs},
             )

@@ -15,7 +15,22 @@ from typing import Any
 from eth_utils import to_checksum_address
 
 from backend.campaigns.terms import CampaignTerms, TermsInvalid, parse_terms
-from backend.campaigns.errors import CampaignConflict, CampaignInputInvalid, CampaignUnavailable
+from backend.campaigns.errors import (
+    AttesterNotActive,
+    AttestersRequired,
+    ContentStoreUnavailable,
+    DuplicateAttester,
+    EndTimeInPast,
+    InvalidAttesters,
+    InvalidChallengeWindow,
+    InvalidTerms,
+    InvalidThreshold,
+    MirrorUnavailable,
+    NoChainAddress,
+    TermsTooLarge,
+    TokenNotAllowed,
+    UnknownToken,
+)
 from backend.campaigns.chain import ESCROW, escrow_call, find_token
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign, CampaignAction, CampaignActionKind
@@ -58,26 +73,26 @@ def create_campaign(
     token = find_token(list(target.tokens), spec.token)
     if token is None:
         known = [t.symbol for t in target.tokens]
-        raise CampaignInputInvalid("unknown_token", f"no settlement token {spec.token!r}; known: {', '.join(known)}", known)
+        raise UnknownToken(f"no settlement token {spec.token!r}; known: {', '.join(known)}", known)
     if not mirror.ready:
-        raise CampaignUnavailable("mirror_unavailable", "the chain mirror is not running yet; try again shortly")
+        raise MirrorUnavailable("the chain mirror is not running yet; try again shortly")
     config = mirror.token_config(target.escrow, token.address)
     if config is None or not config.allowed:
-        raise CampaignInputInvalid("token_not_allowed", f"{token.symbol} is not on the escrow's allowlist")
+        raise TokenNotAllowed(f"{token.symbol} is not on the escrow's allowlist")
     attesters, threshold, verifier = _attestation(target.attester, spec)
     chain_now = max(now, mirror.chain_time() or 0)
     _require_active_attesters(mirror, target.registry, [*attesters, *([verifier] if verifier else [])], chain_now)
     window = _challenge_window(mirror, target.escrow, spec.challenge_window)
     if spec.ends_at <= chain_now:
-        raise CampaignInputInvalid(
-            "end_time_in_past", f"ends_at must lie after the chain's time {chain_now}", {"chain_time": chain_now}
+        raise EndTimeInPast(
+            f"ends_at must lie after the chain's time {chain_now}", {"chain_time": chain_now}
         )
     try:
         cid = store.put(terms.canonical)
     except ContentTooLarge as exc:
-        raise CampaignInputInvalid("terms_too_large", str(exc)) from None
+        raise TermsTooLarge(str(exc)) from None
     except ContentStoreError as exc:
-        raise CampaignUnavailable("content_store_unavailable", str(exc)) from None
+        raise ContentStoreUnavailable(str(exc)) from None
     terms_hash = "0x" + hashlib.sha256(terms.canonical).hexdigest()
 
     campaign = Campaign(
@@ -128,33 +143,33 @@ def _terms(document: Any) -> CampaignTerms:
         return parse_terms(document)
     except TermsInvalid as exc:
         reasons = [{"field": error.field, "reason": error.reason} for error in exc.errors]
-        raise CampaignInputInvalid("invalid_terms", "the terms do not match campaign-terms.v1.json", reasons) from None
+        raise InvalidTerms("the terms do not match campaign-terms.v1.json", reasons) from None
 
 
 def _chain_address(participant: Participant) -> str:
     if participant.chain_address is None:
-        raise CampaignConflict("no_chain_address", "this participant has no chain address yet")
+        raise NoChainAddress("this participant has no chain address yet")
     return to_checksum_address(participant.chain_address)
 
 
 def _attestation(platform_attester: str | None, spec: CampaignSpec) -> tuple[list[str], int, str | None]:
     if spec.attesters is None:
         if platform_attester is None:
-            raise CampaignInputInvalid("attesters_required", "no platform attester is configured; name the attesters")
+            raise AttestersRequired("no platform attester is configured; name the attesters")
         attesters = [platform_attester]
     else:
         attesters = [to_checksum_address(a) for a in spec.attesters]
     verifier = to_checksum_address(spec.verifier) if spec.verifier else None
     if not 1 <= len(attesters) <= MAX_ATTESTERS:
-        raise CampaignInputInvalid("invalid_attesters", f"name 1 to {MAX_ATTESTERS} attesters")
+        raise InvalidAttesters(f"name 1 to {MAX_ATTESTERS} attesters")
     duplicates = sorted({a for a in attesters if attesters.count(a) > 1} | ({verifier} & set(attesters)))
     if duplicates:
-        raise CampaignInputInvalid(
-            "duplicate_attester", "each attester once, and the verifier not among them", duplicates
+        raise DuplicateAttester(
+            "each attester once, and the verifier not among them", duplicates
         )
     threshold = len(attesters) if spec.threshold is None else spec.threshold
     if not 1 <= threshold <= len(attesters):
-        raise CampaignInputInvalid("invalid_threshold", f"threshold must be between 1 and {len(attesters)}")
+        raise InvalidThreshold(f"threshold must be between 1 and {len(attesters)}")
     return attesters, threshold, verifier
 
 
@@ -165,17 +180,17 @@ def _require_active_attesters(mirror: Mirror, registry: str, accounts: list[str]
         if row is None or not row.roles & ATTESTER_ROLE_BIT or row.suspended or row.kyc_expiry <= chain_now:
             inactive.append(account)
     if inactive:
-        raise CampaignInputInvalid("attester_not_active", "every attester and the verifier must be active attesters", inactive)
+        raise AttesterNotActive("every attester and the verifier must be active attesters", inactive)
 
 
 def _challenge_window(mirror: Mirror, escrow: str, asked: int | None) -> int:
     params = mirror.escrow(escrow)
     if params is None:
-        raise CampaignUnavailable("mirror_unavailable", "the chain mirror has not seen the escrow's parameters yet")
+        raise MirrorUnavailable("the chain mirror has not seen the escrow's parameters yet")
     window = params.min_challenge_window if asked is None else asked
     if not params.min_challenge_window <= window <= params.max_challenge_window:
-        raise CampaignInputInvalid(
-            "invalid_challenge_window",
+        raise InvalidChallengeWindow(
+            
             f"challenge_window must be between {params.min_challenge_window} and {params.max_challenge_window} seconds",
             {"minimum": params.min_challenge_window, "maximum": params.max_challenge_window},
         )

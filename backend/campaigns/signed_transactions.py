@@ -23,7 +23,11 @@ from hexbytes import HexBytes
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, or_, select
 
-from backend.campaigns.errors import CampaignConflict, CampaignInputInvalid
+from backend.campaigns.errors import (
+    CampaignInputInvalid,
+    InvalidSignedTransaction,
+    TransactionAlreadySubmitted,
+)
 from backend.chain.outbox import OutboxStatus, OutboxTransaction, utcnow
 
 # Legacy (EIP-155) and typed transactions with an explicit chain id; blob and set-code types are refused.
@@ -47,7 +51,7 @@ class SignedTransaction:
 
 
 def _refuse(reason: str) -> CampaignInputInvalid:
-    return CampaignInputInvalid("invalid_signed_transaction", reason)
+    return InvalidSignedTransaction(reason)
 
 
 def decode_signed(raw_hex: str) -> SignedTransaction:
@@ -111,7 +115,7 @@ def require_call(tx: SignedTransaction, *, sender: str, to: str, chain_id: int) 
     if tx.value != 0:
         problems.append("must not send value")
     if problems:
-        raise CampaignInputInvalid("invalid_signed_transaction", "; ".join(problems), problems)
+        raise InvalidSignedTransaction("; ".join(problems), problems)
 
 
 def queue_signed(session: Session, tx: SignedTransaction, *, kind: str, reference: str) -> OutboxTransaction:
@@ -125,7 +129,7 @@ def queue_signed(session: Session, tx: SignedTransaction, *, kind: str, referenc
         )
     ).first()
     if taken is not None:
-        raise CampaignConflict("transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before")
+        raise TransactionAlreadySubmitted(f"nonce {tx.nonce} of {tx.sender} was submitted before")
     row = OutboxTransaction(
         sender=tx.sender,
         to=tx.to,
@@ -148,7 +152,7 @@ def queue_signed(session: Session, tx: SignedTransaction, *, kind: str, referenc
         session.flush()
     except IntegrityError:
         # A concurrent submission of the same transaction won the unique index; the caller rolls back.
-        raise CampaignConflict(
-            "transaction_already_submitted", f"nonce {tx.nonce} of {tx.sender} was submitted before"
+        raise TransactionAlreadySubmitted(
+            f"nonce {tx.nonce} of {tx.sender} was submitted before"
         ) from None
     return row

@@ -14,7 +14,12 @@ from functools import cached_property
 
 from sqlmodel import Session
 
-from backend.campaigns.errors import CampaignInputInvalid, CampaignUnavailable
+from backend.campaigns.errors import (
+    CampaignChainNotConfigured,
+    InvalidSignedTransaction,
+    SignedTransactionNotExpected,
+    SignedTransactionRequired,
+)
 from backend.campaigns.chain import EscrowTarget
 from backend.campaigns.signed_transactions import decode_signed, queue_signed, require_call
 from backend.core.config import Settings
@@ -54,15 +59,15 @@ class ChainWriter:
         try:
             return EscrowTarget.from_settings(self.settings)
         except ChainNotConfigured as exc:
-            raise CampaignUnavailable("chain_not_configured", str(exc)) from None
+            raise CampaignChainNotConfigured(str(exc)) from None
 
     def submit(self, participant: Participant, sender: str, submission: Submission, *, signed: str | None,
                reference: str) -> list[int]:
         """Queue `submission` for `participant` acting as chain account `sender`; returns outbox ids."""
         if participant.custody_mode == CustodyMode.CUSTODIAL:
             if signed is not None:
-                raise CampaignInputInvalid(
-                    "signed_transaction_not_expected", "the platform signs for a custodial participant"
+                raise SignedTransactionNotExpected(
+                    "the platform signs for a custodial participant"
                 )
             rows = [
                 self.enqueue(
@@ -74,8 +79,8 @@ class ChainWriter:
             return [row.id for row in rows]
         call = submission.wallet_call
         if signed is None:
-            raise CampaignInputInvalid(
-                "signed_transaction_required",
+            raise SignedTransactionRequired(
+                
                 "a non-custodial participant signs this call with its wallet and sends it as signed_transaction",
                 {"from": sender, "to": call.to, "data": "0x" + call.data.hex(), "value": "0",
                  "chain_id": self.target.chain_id},
@@ -86,5 +91,5 @@ class ChainWriter:
             None if tx.data == call.data else "its calldata is not the call this request asks for"
         )
         if problem is not None:
-            raise CampaignInputInvalid("invalid_signed_transaction", problem, [problem])
+            raise InvalidSignedTransaction(problem, [problem])
         return [queue_signed(self.session, tx, kind=call.kind, reference=reference).id]

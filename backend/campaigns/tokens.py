@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend.campaigns.errors import CampaignNotFound
+from backend.campaigns.errors import TokenNotFound
 from backend.campaigns.chain import (
     ESCROW,
     TOKEN_DECIMALS,
@@ -48,7 +48,7 @@ def token_list(mirror: Mirror, escrow: str | None, tokens: list[TokenEntry]) -> 
 def token_named(target: EscrowTarget, symbol: str) -> TokenEntry:
     token = find_token(list(target.tokens), symbol)
     if token is None:
-        raise CampaignNotFound("unknown_token", f"no settlement token {symbol!r}")
+        raise TokenNotFound(f"no settlement token {symbol!r}")
     return token
 
 

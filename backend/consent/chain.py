@@ -20,7 +20,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from backend.chain.deploy import TOKENS
-from backend.consent.errors import ConsentUnavailable
+from backend.consent.errors import RelayerNotConfigured
 from backend.consent.typed_data import Consent, Sweep, Withdrawal
 from backend.core.config import Settings
 from backend.identity.chain import ChainNotConfigured
@@ -118,7 +118,7 @@ class ConsentWriter:
 
     def _relay(self, session: Session, function: str, args: list, reference: str):
         if self.relayer is None:
-            raise ConsentUnavailable("relayer_not_configured", "TRUSTLEDGER_RELAYER_PRIVATE_KEY is not set")
+            raise RelayerNotConfigured("TRUSTLEDGER_RELAYER_PRIVATE_KEY is not set")
         return self._registry_call(session, self.relayer, function, args, reference)
 
     def grant(self, session: Session, consent: Consent, signature: bytes, consent_id: str):

@@ -25,7 +25,26 @@ from backend.consent.chain import (
     registry_abi_contract,
     sweep_reference,
 )
-from backend.consent.errors import ConsentConflict, ConsentInputInvalid, ConsentNotFound, ConsentNotPermitted, ConsentSignerNotAuthenticated
+from backend.consent.errors import (
+    BadSweepNonce,
+    ConsentAlreadyWithdrawn,
+    ConsentReplayed,
+    ConsentUnknown,
+    ExpiryOutOfRange,
+    InvalidConsentSignature,
+    NotTheSubject,
+    NothingToSweep,
+    OfferClosed,
+    OfferExhausted,
+    OfferOutsideVocabulary,
+    OfferUnknown,
+    SignatureExpired,
+    SweepPending,
+    TermsMismatch,
+    WrongChain,
+    WrongContract,
+    ZeroRecipient,
+)
 from backend.consent.models import ConsentWithdrawal, WithdrawalSource
 from backend.consent.subjects import OpenSubject, SubjectStore
 from backend.consent.typed_data import Consent, ConsentMessage, ConsentSignatureError, Sweep, Withdrawal, digest, verify
@@ -57,25 +76,25 @@ def check_signature(
     message: ConsentMessage, signature: bytes, deployment: ConsentDeployment, claim: DomainClaim
 ) -> None:
     if claim.chain_id is not None and claim.chain_id != deployment.chain_id:
-        raise ConsentSignerNotAuthenticated(
-            "wrong_chain", f"signed for chain {claim.chain_id}; this is chain {deployment.chain_id}"
+        raise WrongChain(
+            f"signed for chain {claim.chain_id}; this is chain {deployment.chain_id}"
         )
     if claim.verifying_contract is not None and to_checksum_address(claim.verifying_contract) != deployment.registry:
-        raise ConsentSignerNotAuthenticated(
-            "wrong_contract",
+        raise WrongContract(
+            
             f"signed for {claim.verifying_contract}; the ConsentRegistry is {deployment.registry}",
         )
     try:
         verify(message, signature, deployment.chain_id, deployment.registry)
     except ConsentSignatureError as exc:
-        raise ConsentSignerNotAuthenticated(
-            "invalid_signature", f"{exc} (over the {message.PRIMARY_TYPE} for chain {deployment.chain_id})"
+        raise InvalidConsentSignature(
+            f"{exc} (over the {message.PRIMARY_TYPE} for chain {deployment.chain_id})"
         ) from None
 
 
 def _check_deadline(deadline: int, now: int) -> None:
     if deadline < now:
-        raise ConsentInputInvalid("signature_expired", f"the signature's deadline {deadline} has passed (now {now})")
+        raise SignatureExpired(f"the signature's deadline {deadline} has passed (now {now})")
 
 
 def live_relay(session: Session, reference: str) -> OutboxTransaction | None:
@@ -117,9 +136,9 @@ def accept_grant(
     seconds = unix(now)
     offer = mirror.offer(session, deployment.registry, consent.offer_id)
     if offer is None:
-        raise ConsentNotFound("offer_unknown", f"no offer {consent.offer_id} on the ConsentRegistry (yet)")
+        raise OfferUnknown(f"no offer {consent.offer_id} on the ConsentRegistry (yet)")
     if offer.closed:
-        raise ConsentConflict("offer_closed", f"offer {consent.offer_id} is closed")
+        raise OfferClosed(f"offer {consent.offer_id} is closed")
     mismatched = [
         name
         for name, signed, offered in (
@@ -131,24 +150,24 @@ def accept_grant(
         if signed != offered
     ]
     if mismatched:
-        raise ConsentInputInvalid("terms_mismatch", f"the consent differs from offer {offer.offer_id} in {mismatched}")
+        raise TermsMismatch(f"the consent differs from offer {offer.offer_id} in {mismatched}")
     if purpose_of_hash(offer.purpose) is None or categories_of_hash(offer.data_categories_hash) is None:
-        raise ConsentInputInvalid("offer_outside_vocabulary", "the offer's purpose or data categories are not documented")
+        raise OfferOutsideVocabulary("the offer's purpose or data categories are not documented")
     _check_deadline(consent.deadline, seconds)
     if not seconds < consent.expiry <= UINT40_MAX:
-        raise ConsentInputInvalid("expiry_out_of_range", f"expiry {consent.expiry} must lie after now ({seconds})")
+        raise ExpiryOutOfRange(f"expiry {consent.expiry} must lie after now ({seconds})")
     check_signature(consent, signature, deployment, claim)
     consent_id = hex32(digest(consent, deployment.chain_id, deployment.registry))
     if mirror.consent(session, deployment.registry, consent_id) is not None or live_relay(
         session, grant_reference(consent_id)
     ):
-        raise ConsentConflict("consent_replayed", f"consent {consent_id} was already granted; sign a new one")
+        raise ConsentReplayed(f"consent {consent_id} was already granted; sign a new one")
     pairwise = to_checksum_address(consent.subject)
     period = mirror.current_period(offer, seconds)
     if offer.grants_paid >= offer.cap and not mirror.paid_in_period(
         session, deployment.registry, pairwise, offer.offer_id, period
     ):
-        raise ConsentConflict("offer_exhausted", f"offer {offer.offer_id} has paid all {offer.cap} grants")
+        raise OfferExhausted(f"offer {offer.offer_id} has paid all {offer.cap} grants")
     store.link(subject, pairwise, offer.advertiser, now)
     store.record_consent(subject, consent_id, pairwise, offer.offer_id, now)
     return Accepted(consent_id, writer.grant(session, consent, signature, consent_id))
@@ -172,14 +191,14 @@ def accept_withdrawal(
     _check_deadline(withdrawal.deadline, unix(now))
     subject = consent_subject(session, deployment, consent_id)
     if subject is None:
-        raise ConsentNotFound("consent_unknown", f"no consent {consent_id}")
+        raise ConsentUnknown(f"no consent {consent_id}")
     if subject != to_checksum_address(withdrawal.subject):
-        raise ConsentNotPermitted("not_the_subject", f"consent {consent_id} belongs to another subject")
+        raise NotTheSubject(f"consent {consent_id} belongs to another subject")
     check_signature(withdrawal, signature, deployment, claim)
     existing = session.get(ConsentWithdrawal, consent_id)
     relayed = existing is not None and existing.outbox_id is not None
     if relayed or is_withdrawn_on_chain(session, deployment, consent_id):
-        raise ConsentConflict("consent_already_withdrawn", f"consent {consent_id} is already withdrawn")
+        raise ConsentAlreadyWithdrawn(f"consent {consent_id} is already withdrawn")
     relay = writer.withdraw(session, withdrawal, signature)
     session.flush()
     if existing is None:
@@ -202,17 +221,17 @@ def accept_sweep(
     deployment = writer.deployment
     _check_deadline(request.deadline, unix(now))
     if int(request.recipient, 16) == 0:
-        raise ConsentInputInvalid("zero_recipient", "name the address to pay")
+        raise ZeroRecipient("name the address to pay")
     subject = to_checksum_address(request.subject)
     rows = mirror.rewards_of(session, deployment.registry, [subject])
     expected_nonce = max((row.sweep_nonce for row in rows), default=0)
     if request.nonce != expected_nonce:
-        raise ConsentConflict("bad_sweep_nonce", f"the next sweep of {subject} carries nonce {expected_nonce}")
+        raise BadSweepNonce(f"the next sweep of {subject} carries nonce {expected_nonce}")
     held = next((row for row in rows if row.token == to_checksum_address(request.token)), None)
     available = 0 if held is None else held.accrued - held.swept
     if available <= 0:
-        raise ConsentConflict("nothing_to_sweep", f"{subject} has no rewards in {request.token}")
+        raise NothingToSweep(f"{subject} has no rewards in {request.token}")
     check_signature(request, signature, deployment, claim)
     if live_relay(session, sweep_reference(request)) is not None:
-        raise ConsentConflict("sweep_pending", "this sweep is already being relayed")
+        raise SweepPending("this sweep is already being relayed")
     return available, writer.sweep(session, request, signature)

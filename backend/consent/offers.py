@@ -15,7 +15,15 @@ from sqlmodel import Session
 from backend.chain.outbox import OutboxTransaction
 from backend.consent import mirror
 from backend.consent.chain import ConsentDeployment, ConsentWriter
-from backend.consent.errors import ConsentConflict, ConsentInputInvalid, ConsentNotFound
+from backend.consent.errors import (
+    InvalidOfferTerms,
+    NoChainAddress,
+    NotCustodial,
+    OfferClosed,
+    OutsideVocabulary,
+    UnknownAdvertiserOffer,
+    UnknownToken,
+)
 from backend.consent.models import OfferPublication
 from backend.consent.typed_data import data_categories_hash, purpose_hash
 from backend.consent.vocabulary import (
@@ -35,7 +43,7 @@ UINT88_MAX = 2**88 - 1
 
 def advertiser_address(participant: Participant) -> str:
     if participant.chain_address is None:
-        raise ConsentConflict("no_chain_address", "this participant has no chain address yet")
+        raise NoChainAddress("this participant has no chain address yet")
     return participant.chain_address
 
 
@@ -56,16 +64,16 @@ def publish(
         purpose = require_purpose(purpose)
         categories = require_categories(data_categories)
     except VocabularyError as exc:
-        raise ConsentInputInvalid("outside_vocabulary", str(exc)) from None
+        raise OutsideVocabulary(str(exc)) from None
     if not 0 <= compensation <= UINT88_MAX or not 1 <= cap <= UINT32_MAX or not 0 <= period_seconds <= UINT32_MAX:
-        raise ConsentInputInvalid("invalid_offer_terms", "compensation < 2**88, 1 <= cap < 2**32, period < 2**32")
+        raise InvalidOfferTerms("compensation < 2**88, 1 <= cap < 2**32, period < 2**32")
     try:
         token_address = writer.deployment.token(token)
     except KeyError:
-        raise ConsentInputInvalid("unknown_token", f"{token!r} is not a token of this deployment") from None
+        raise UnknownToken(f"{token!r} is not a token of this deployment") from None
     if participant.custody_mode != CustodyMode.CUSTODIAL:
-        raise ConsentConflict(
-            "not_custodial", "this advertiser holds its own key: call approve and publishOffer with it directly"
+        raise NotCustodial(
+            "this advertiser holds its own key: call approve and publishOffer with it directly"
         )
     advertiser = advertiser_address(participant)
     publication_id = uuid.uuid4()
@@ -151,7 +159,7 @@ def close(session: Session, writer: ConsentWriter, participant: Participant, off
     advertiser = advertiser_address(participant)
     row = mirror.offer(session, writer.deployment.registry, offer_id)
     if row is None or row.advertiser != advertiser:
-        raise ConsentNotFound("not_found", f"no offer {offer_id} of this advertiser")
+        raise UnknownAdvertiserOffer(f"no offer {offer_id} of this advertiser")
     if row.closed:
-        raise ConsentConflict("offer_closed", f"offer {offer_id} is already closed")
+        raise OfferClosed(f"offer {offer_id} is already closed")
     return writer.close_offer(session, advertiser, offer_id)

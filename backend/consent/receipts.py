@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from backend.consent import mirror
 from backend.consent.chain import ConsentDeployment
-from backend.consent.errors import ConsentNotFound
+from backend.consent.errors import ConsentPending, ConsentUnknown
 from backend.consent.grants import consent_subject
 from backend.consent.models import ConsentWithdrawal
 from backend.consent.vocabulary import DATA_CATEGORIES, categories_of_hash, purpose_of_hash
@@ -58,10 +58,10 @@ def consent_receipt(
     record = mirror.consent(session, deployment.registry, consent_id)
     if record is None:
         if consent_subject(session, deployment, consent_id) is not None:
-            raise ConsentNotFound(
-                "consent_pending", f"consent {consent_id} is being relayed; no receipt before it is on chain"
+            raise ConsentPending(
+                f"consent {consent_id} is being relayed; no receipt before it is on chain"
             )
-        raise ConsentNotFound("consent_unknown", f"no consent {consent_id}")
+        raise ConsentUnknown(f"no consent {consent_id}")
     offer = mirror.offer(session, deployment.registry, record.offer_id)
     purpose = purpose_of_hash(record.purpose)
     categories = categories_of_hash(offer.data_categories_hash) if offer else None

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from backend.consent.errors import ConsentSignerNotAuthenticated
+from backend.consent.errors import SubjectSessionExpired, SubjectSessionUnknown
 from backend.consent.models import SubjectSession
 
 SESSION_LIFETIME = timedelta(hours=4)
@@ -41,9 +41,9 @@ def open_session(
 def subject_of(session: Session, token: str, now: datetime) -> uuid.UUID:
     row = session.get(SubjectSession, _digest(token)) if token.startswith(_SCHEME) else None
     if row is None:
-        raise ConsentSignerNotAuthenticated("subject_session_unknown", f"unknown {HEADER}; sign in at POST /v1/subjects/session")
+        raise SubjectSessionUnknown(f"unknown {HEADER}; sign in at POST /v1/subjects/session")
     if row.expires_at <= now:
-        raise ConsentSignerNotAuthenticated("subject_session_expired", "this session has expired; sign in again")
+        raise SubjectSessionExpired("this session has expired; sign in again")
     return row.subject_id
 
 

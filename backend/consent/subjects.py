@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete
 from sqlmodel import Session, select
 
 from backend.consent import vault
-from backend.consent.errors import ConsentConflict, ConsentSignerNotAuthenticated, ConsentUnavailable
+from backend.consent.errors import PairwiseConflict, SubjectKeyUnavailable, SubjectSessionUnknown
 from backend.consent.models import ConsentPairwise, ConsentSubject
 from backend.consent.profile import Profile
 from backend.consent.sessions import close_sessions
@@ -102,19 +102,19 @@ class SubjectStore:
 
     def open(self, row: ConsentSubject) -> OpenSubject:
         if row.master_key_id != self.keys.key_id:
-            raise ConsentUnavailable(
-                "subject_key_unavailable",
+            raise SubjectKeyUnavailable(
+                
                 f"subject keys are wrapped by master key {row.master_key_id}, not this one",
             )
         try:
             return OpenSubject(row, vault.unwrap_subject_key(self.keys.master, row.id, row.subject_key))
         except vault.VaultError as exc:
-            raise ConsentUnavailable("subject_key_unavailable", str(exc)) from None
+            raise SubjectKeyUnavailable(str(exc)) from None
 
     def get(self, subject_id: uuid.UUID) -> OpenSubject:
         row = self.session.get(ConsentSubject, subject_id)
         if row is None:
-            raise ConsentSignerNotAuthenticated("subject_session_unknown", "this consumer's data was erased; sign in again")
+            raise SubjectSessionUnknown("this consumer's data was erased; sign in again")
         return self.open(row)
 
     def pairwise(self, address: str) -> ConsentPairwise | None:
@@ -140,8 +140,8 @@ class SubjectStore:
         if existing is not None:
             owner = vault.open_link(self.keys, address, existing.subject_ref)
             if owner != subject.id or existing.grantee != grantee:
-                raise ConsentConflict(
-                    "pairwise_conflict", f"{address} already signs for another consumer or another advertiser"
+                raise PairwiseConflict(
+                    f"{address} already signs for another consumer or another advertiser"
                 )
             return
         sealed = vault.seal_link(self.keys, address, subject.id)

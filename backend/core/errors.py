@@ -30,10 +30,21 @@ class DomainError(Exception):
 
 class Refusal(DomainError):
     """A package's family of refusals that share one class per kind and tell cases apart by
-    ``code``: ``ConsentNotFound("offer_unknown", "no offer 7 on the ConsentRegistry")``."""
+    ``code``. Cases known in advance are classes of their own (``Case``); the family takes a code
+    only known at run time: ``SignInFailed(exc.code, exc.message)``."""
 
     def __init__(self, code: str, message: str, details: Any = None):
         super().__init__(message, details, code=code)
+
+
+class Case:
+    """Mixin of a refusal named for one case (``CampaignClosed``, ``OfferExhausted``): the class
+    fixes the ``code``, the constructor takes the message and the values, as in
+    ``CampaignClosed("campaign 7 is ended", {"status": "ended"})``. It comes first among the
+    bases: ``class CampaignClosed(kinds.Case, CampaignConflict)``."""
+
+    def __init__(self, message: str, details: Any = None):
+        DomainError.__init__(self, message, details)  # type: ignore[arg-type]
 
 
 class InvalidInput(DomainError):

@@ -14,7 +14,14 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from backend.identity.errors import IdentityConflict, IdentityInputInvalid, IdentityNotPermitted
+from backend.identity.errors import (
+    AddressTaken,
+    CannotSuspendSelf,
+    IdentityConflict,
+    KycExpiryInPast,
+    ParticipantWithoutAddress,
+    SuspensionNeedsAdmin,
+)
 from backend.identity.api_keys import IssuedKey, issue_key
 from backend.identity.chain import RegistryWriter
 from backend.identity.models import CustodyMode, Participant, ParticipantStatus, utcnow
@@ -55,7 +62,7 @@ def apply(
         session.flush()
     except IntegrityError:
         # Two applications for one wallet raced past the check above; the unique index decided.
-        raise IdentityConflict("address_taken", f"{address} already belongs to a participant") from None
+        raise AddressTaken(f"{address} already belongs to a participant") from None
     if custody_mode is CustodyMode.CUSTODIAL:
         participant.chain_address = create_custodial_key(session, reference(participant))
         session.flush()
@@ -76,7 +83,7 @@ def approve(
     now = now or utcnow()
     _require_status(participant, ParticipantStatus.PENDING, "participant_not_pending")
     if kyc_expires_at <= now:
-        raise IdentityInputInvalid("kyc_expiry_in_past", "kyc_expires_at must lie in the future")
+        raise KycExpiryInPast("kyc_expires_at must lie in the future")
     granted = list(dict.fromkeys(roles))
     account = _account(participant)
     participant.roles = roles_to_mask(granted)
@@ -99,9 +106,9 @@ def suspend(
     """Refuse `participant` from now on (the API checks status on every request); queue suspend."""
     _require_status(participant, ParticipantStatus.APPROVED, "participant_not_approved")
     if participant.id == by.id:
-        raise IdentityConflict("cannot_suspend_self", "a participant cannot suspend itself")
+        raise CannotSuspendSelf("a participant cannot suspend itself")
     if by_role is not Role.ADMIN and any(role in PLATFORM_ROLES for role in mask_to_roles(participant.roles)):
-        raise IdentityNotPermitted("forbidden", "only an admin may suspend an admin or a KYC officer")
+        raise SuspensionNeedsAdmin("only an admin may suspend an admin or a KYC officer")
     participant.status = ParticipantStatus.SUSPENDED
     participant.suspended_at = utcnow()
     session.add(participant)
@@ -130,7 +137,7 @@ def renew_kyc(
 ) -> Participant:
     _require_status(participant, ParticipantStatus.APPROVED, "participant_not_approved")
     if kyc_expires_at <= (now or utcnow()):
-        raise IdentityInputInvalid("kyc_expiry_in_past", "kyc_expires_at must lie in the future")
+        raise KycExpiryInPast("kyc_expires_at must lie in the future")
     participant.kyc_expires_at = kyc_expires_at
     session.add(participant)
     writer.set_kyc(session, _account(participant), int(kyc_expires_at.timestamp()), reference(participant))
@@ -179,7 +186,7 @@ def by_address(session: Session, address: str) -> Participant | None:
 
 def _ensure_address_free(session: Session, address: str) -> None:
     if by_address(session, address) is not None:
-        raise IdentityConflict("address_taken", f"{address} already belongs to a participant")
+        raise AddressTaken(f"{address} already belongs to a participant")
 
 
 def _require_status(participant: Participant, status: ParticipantStatus, code: str) -> None:
@@ -189,5 +196,5 @@ def _require_status(participant: Participant, status: ParticipantStatus, code: s
 
 def _account(participant: Participant) -> str:
     if participant.chain_address is None:
-        raise IdentityConflict("participant_without_address", "participant has no chain address")
+        raise ParticipantWithoutAddress("participant has no chain address")
     return participant.chain_address

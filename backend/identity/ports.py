@@ -49,7 +49,7 @@ def custodial_keys(settings: Settings) -> CreateCustodialKey:
         try:
             master = MasterKey.from_settings(settings)
         except MasterKeyUnavailable as exc:
-            raise CustodyNotConfigured("custody_not_configured", str(exc)) from None
+            raise CustodyNotConfigured(str(exc)) from None
         return create_custodial_key(session, owner_ref, master=master)
 
     return create

@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from backend.identity.errors import IdentityInputInvalid, IdentityNotPermitted, SignInFailed
+from backend.identity.errors import (
+    IdentityInputInvalid,
+    ParticipantSuspended,
+    RoleNotGranted,
+    RoleRequired,
+    SignInFailed,
+    UnknownAccount,
+)
 from backend.identity import siwe
 from backend.identity.api_keys import IssuedKey, issue_key
 from backend.identity.models import CredentialKind, ParticipantStatus
@@ -43,17 +50,17 @@ def open_session(session: Session, message: siwe.SiweMessage, role: Role | None,
     """A session credential for the participant at the message's address, scoped to `role`."""
     participant = by_address(session, message.address)
     if participant is None:
-        raise SignInFailed("siwe_unknown_account", f"{message.address} is not a participant; apply first")
+        raise UnknownAccount(f"{message.address} is not a participant; apply first")
     if participant.status == ParticipantStatus.SUSPENDED:
-        raise IdentityNotPermitted("participant_suspended", "this participant is suspended")
+        raise ParticipantSuspended("this participant is suspended")
     if role is None:
         mask = participant.requested_roles if participant.status == ParticipantStatus.PENDING else participant.roles
         held = mask_to_roles(mask)
         if len(held) != 1:
-            raise IdentityInputInvalid("role_required", f"this participant holds {len(held)} roles; name one in 'role'")
+            raise RoleRequired(f"this participant holds {len(held)} roles; name one in 'role'")
         role = held[0]
     if not may_act_as(participant, role):
-        raise IdentityNotPermitted("role_not_granted", f"this participant does not hold the role {role.value}")
+        raise RoleNotGranted(f"this participant does not hold the role {role.value}")
     expires_at = now + SESSION_LIFETIME
     if message.expiration_time is not None:
         expires_at = min(expires_at, message.expiration_time)

@@ -17,7 +17,20 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session
 
 from backend.ads.models import AdEvent, EventStatus
-from backend.settlement.errors import SettlementConflict, SettlementInputInvalid, SettlementNotFound, SettlementNotPermitted
+from backend.settlement.errors import (
+    CampaignClosed,
+    CampaignNotOnChain,
+    ChallengeOpen,
+    ChallengeWindowClosed,
+    CorrectionsNeedUpheld,
+    InvalidEvents,
+    NoChainAddress,
+    NoOpenChallenge,
+    NotCampaignMember,
+    NotChallengeable,
+    ResolutionDeadlinePassed,
+    UnknownCampaign,
+)
 from backend.campaigns.chain import escrow_call, token_call
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign
@@ -44,15 +57,15 @@ APPROVE_KIND = "SettlementToken.approve"
 def _on_chain(mirror: Mirror, campaign: Campaign) -> ChainCampaign:
     on_chain = mirror.campaign(campaign.escrow_address, campaign.chain_campaign_id)
     if on_chain is None:
-        raise SettlementConflict("campaign_not_on_chain", "the campaign is not on chain (or not mirrored) yet")
+        raise CampaignNotOnChain("the campaign is not on chain (or not mirrored) yet")
     if on_chain.closed:
-        raise SettlementConflict("campaign_closed", "the campaign was refunded and closed")
+        raise CampaignClosed("the campaign was refunded and closed")
     return on_chain
 
 
 def _address(participant: Participant) -> str:
     if participant.chain_address is None:
-        raise SettlementConflict("no_chain_address", "this participant has no chain address")
+        raise NoChainAddress("this participant has no chain address")
     return participant.chain_address
 
 
@@ -67,8 +80,8 @@ def _membership(session: Session, on_chain: ChainCampaign, epoch: int, publisher
             tree = MerkleTree([balance_leaf_hash(on_chain.campaign_id, p, a) for p, a in balances.items()])
             cumulative = balances[publisher]
             return cumulative, tree.proof(balance_leaf_hash(on_chain.campaign_id, publisher, cumulative))
-    raise SettlementNotPermitted(
-        "not_campaign_member",
+    raise NotCampaignMember(
+        
         "only the advertiser, or a publisher with earnings in this root or the matured one, may challenge",
     )
 
@@ -91,18 +104,18 @@ def open_dispute(
     on_chain = _on_chain(mirror, campaign)
     challenger = _address(participant)
     if role == Role.ADVERTISER and campaign.advertiser_id != participant.id:
-        raise SettlementNotFound("not_found", f"no campaign {campaign.id}")
+        raise UnknownCampaign(f"no campaign {campaign.id}")
     if open_challenge(session, on_chain) is not None:
-        raise SettlementConflict("challenge_open", "the campaign has an open challenge; one at a time")
+        raise ChallengeOpen("the campaign has an open challenge; one at a time")
     row = session.get(ChainSettlement, (on_chain.contract, on_chain.campaign_id, epoch))
     if row is None or row.status != "committed" or row.revision != on_chain.revision or epoch <= on_chain.matured_epoch:
-        raise SettlementConflict(
-            "not_challengeable", f"epoch {epoch} is not a committed, unmatured root of this campaign",
+        raise NotChallengeable(
+            f"epoch {epoch} is not a committed, unmatured root of this campaign",
             {"status": row.status if row else None, "matured_epoch": on_chain.matured_epoch},
         )
     closes_at = matures_at(row, on_chain)
     if (mirror.chain_time() or 0) >= closes_at:
-        raise SettlementConflict("challenge_window_closed", f"the challenge window of epoch {epoch} closed at {closes_at}",
+        raise ChallengeWindowClosed(f"the challenge window of epoch {epoch} closed at {closes_at}",
                        {"closed_at": closes_at})
     cumulative, proof = (0, []) if role == Role.ADVERTISER else _membership(session, on_chain, epoch, challenger)
     escrow = on_chain.contract
@@ -130,12 +143,12 @@ def resolve_dispute(
     on_chain = _on_chain(mirror, campaign)
     challenge = open_challenge(session, on_chain)
     if challenge is None:
-        raise SettlementConflict("no_open_challenge", "the campaign has no open challenge")
+        raise NoOpenChallenge("the campaign has no open challenge")
     if (mirror.chain_time() or 0) > challenge.deadline:
-        raise SettlementConflict("resolution_deadline_passed", "the deadline passed: the challenge expires as upheld",
+        raise ResolutionDeadlinePassed("the deadline passed: the challenge expires as upheld",
                        {"deadline": challenge.deadline})
     if invalid_event_ids and not upheld:
-        raise SettlementInputInvalid("corrections_need_upheld", "invalid events can only be named when upholding")
+        raise CorrectionsNeedUpheld("invalid events can only be named when upholding")
     wanted = sorted(set(invalid_event_ids))
     _check_billed(session, on_chain.campaign_id, wanted)
     escrow = on_chain.contract
@@ -163,4 +176,4 @@ def _check_billed(session: Session, campaign_id: int, event_ids: list[int]) -> N
     )
     bad = [i for i in event_ids if found.get(i) != EventStatus.BILLED]
     if bad:
-        raise SettlementInputInvalid("invalid_events", "these ids are not billed events of this campaign", bad[:100])
+        raise InvalidEvents("these ids are not billed events of this campaign", bad[:100])

@@ -14,7 +14,7 @@ from backend.api.auth import NowDep, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.consent import grants
 from backend.api.consent_deps import EnqueueDep, SubjectIdDep, deployment_of, open_subject, writer_of
-from backend.consent.errors import ConsentInputInvalid, ConsentNotFound
+from backend.consent.errors import ConsentIdMismatch, OfferUnknown
 from backend.consent.grants import DomainClaim, unix
 from backend.consent.mirror import offer as mirror_offer
 from backend.consent.pairwise import pairwise_message
@@ -81,7 +81,7 @@ def consent_typed_data(
     deployment = deployment_of(settings)
     offer = mirror_offer(session, deployment.registry, body.offer_id)
     if offer is None:
-        raise ConsentNotFound("offer_unknown", f"no offer {body.offer_id} on the ConsentRegistry (yet)")
+        raise OfferUnknown(f"no offer {body.offer_id} on the ConsentRegistry (yet)")
     consent = Consent(
         subject=body.subject,
         grantee=offer.advertiser,
@@ -159,7 +159,7 @@ def withdraw_consent(
 ) -> WithdrawalAccepted:
     """Withdraw a consent by the pairwise key's signature: refused for data from now on, then relayed."""
     if consent_id.lower() != body.message.consentId:
-        raise ConsentInputInvalid("consent_id_mismatch", "the signed consentId differs from the one in the path")
+        raise ConsentIdMismatch("the signed consentId differs from the one in the path")
     accepted = grants.accept_withdrawal(
         session,
         writer_of(settings, enqueue),

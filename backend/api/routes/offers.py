@@ -17,7 +17,7 @@ from backend.api.deps import SessionDep, SettingsDep
 from backend.api.idempotency import idempotent
 from backend.consent import mirror, offers
 from backend.api.consent_deps import EnqueueDep, deployment_of, writer_of
-from backend.consent.errors import ConsentNotFound
+from backend.consent.errors import OfferUnknown, UnknownOfferPublication
 from backend.consent.models import OfferPublication
 from backend.consent.schemas import Address, OfferCreate, OfferPublicationOut
 from backend.identity.roles import Role
@@ -53,7 +53,7 @@ def publication(publication_id: uuid.UUID, grant: AdvertiserGrant, session: Sess
     """Where a publication is: its transactions and, once mirrored, the offer id."""
     row = session.get(OfferPublication, publication_id)
     if row is None or row.participant_id != grant.participant.id:
-        raise ConsentNotFound("not_found", f"no offer publication {publication_id}")
+        raise UnknownOfferPublication(f"no offer publication {publication_id}")
     return OfferPublicationOut(**offers.publication_status(session, row))
 
 
@@ -76,7 +76,7 @@ def get_offer(offer_id: int, session: SessionDep, settings: SettingsDep) -> dict
     deployment = deployment_of(settings)
     row = mirror.offer(session, deployment.registry, offer_id)
     if row is None:
-        raise ConsentNotFound("offer_unknown", f"no offer {offer_id} on the ConsentRegistry (yet)")
+        raise OfferUnknown(f"no offer {offer_id} on the ConsentRegistry (yet)")
     return offers.offer_view(deployment, row)
 
 

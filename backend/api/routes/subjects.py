@@ -18,7 +18,13 @@ from backend.api.deps import SessionDep, SettingsDep
 from backend.api.routes.auth import siwe_expectation
 from backend.consent import enforcement, erasure, export, sessions
 from backend.api.consent_deps import EnqueueDep, SubjectIdDep, deployment_of, keys_of, open_subject, writer_of
-from backend.consent.errors import ConsentConflict, ConsentInputInvalid, ConsentNotFound, ConsentNotPermitted
+from backend.consent.errors import (
+    ConsentRequired,
+    ErasureStatementRequired,
+    NoChainAddress,
+    OutsideVocabulary,
+    SubjectUnknown,
+)
 from backend.consent.grants import DomainClaim
 from backend.consent.models import AccessOutcome
 from backend.consent.profile import Profile
@@ -87,14 +93,14 @@ def erase_data(
     """
     message = _signed_in(session, settings, body.message, body.signature, now)
     if message.statement != erasure.ERASURE_STATEMENT:
-        raise ConsentInputInvalid(
-            "erasure_statement_required", f"the message's statement must be: {erasure.ERASURE_STATEMENT}"
+        raise ErasureStatementRequired(
+            f"the message's statement must be: {erasure.ERASURE_STATEMENT}"
         )
     writer = writer_of(settings, enqueue)
     store = SubjectStore(session, keys_of(settings))
     row = store.by_wallet(message.address)
     if row is None:
-        raise ConsentNotFound("subject_unknown", "nothing is held for this wallet")
+        raise SubjectUnknown("nothing is held for this wallet")
     signed = [(item.message.to_message(), bytes.fromhex(item.signature[2:])) for item in body.withdrawals]
     outcomes, unlinked = erasure.erase(session, store, writer, store.open(row), signed, DomainClaim(), now)
     session.commit()
@@ -131,10 +137,10 @@ def read_data(
         require_purpose(purpose)
         requested = require_categories(fields.split(",")) if fields else None
     except VocabularyError as exc:
-        raise ConsentInputInvalid("outside_vocabulary", str(exc)) from None
+        raise OutsideVocabulary(str(exc)) from None
     participant = grant.participant
     if participant.chain_address is None:
-        raise ConsentConflict("no_chain_address", "this participant has no chain address yet")
+        raise NoChainAddress("this participant has no chain address yet")
     deployment = deployment_of(settings)
     read = enforcement.read_subject_data(
         session,
@@ -149,8 +155,8 @@ def read_data(
     )
     session.commit()
     if read.outcome == AccessOutcome.REFUSED:
-        raise ConsentNotPermitted(
-            "consent_required", f"no active consent of {subject} lets this advertiser use its data for {purpose}"
+        raise ConsentRequired(
+            f"no active consent of {subject} lets this advertiser use its data for {purpose}"
         )
     return SubjectDataOut(
         subject=read.subject,

@@ -26,7 +26,18 @@ from sqlmodel import Session, col, select
 from backend.ads.event_hash import record_of_row
 from backend.campaigns.kinds import EventKind
 from backend.ads.models import AdEvent
-from backend.settlement.errors import SettlementConflict, SettlementInputInvalid, SettlementNotFound, SettlementNotPermitted, SettlementUnavailable
+from backend.settlement.errors import (
+    AttesterNotActive,
+    CommitNotPossible,
+    CustodialKeyUnavailable,
+    MalformedSignature,
+    MirrorUnavailable,
+    NotAwaitingAttestations,
+    NotCampaignAttester,
+    NotCustodial,
+    SignatureMismatch,
+    UnknownSettlement,
+)
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import Campaign
 from backend.chain.outbox import OutboxTransaction
@@ -77,12 +88,12 @@ def _address(participant: Participant) -> str | None:
 def parse_signature(text: str | None) -> bytes:
     """65 bytes (r, s, v) as the contract's ECDSA takes them: v 27 or 28 (0 or 1 are moved up), low s."""
     if text is None or not _SIGNATURE.match(text):
-        raise SettlementInputInvalid("malformed_signature", "send the signature as 0x followed by 130 hex digits (r, s, v)")
+        raise MalformedSignature("send the signature as 0x followed by 130 hex digits (r, s, v)")
     raw = bytearray(bytes.fromhex(text[2:]))
     if raw[64] in (0, 1):
         raw[64] += 27
     if raw[64] not in (27, 28) or int.from_bytes(raw[32:64], "big") > _SECP256K1_HALF_N:
-        raise SettlementInputInvalid("malformed_signature", "v must be 27 or 28 and s in the lower half of the curve order")
+        raise MalformedSignature("v must be 27 or 28 and s in the lower half of the curve order")
     return bytes(raw)
 
 
@@ -189,18 +200,18 @@ def accept_attestation(
     """Keep the caller's signature over the settlement (or sign with its custodial key); the caller commits."""
     settlement = session.get(Settlement, settlement_id)
     if settlement is None or settlement.escrow_address != chain.escrow:
-        raise SettlementNotFound("not_found", f"no settlement {settlement_id}")
+        raise UnknownSettlement(f"no settlement {settlement_id}")
     lock_campaign(session, settlement.campaign_id)
     reconcile_campaign(session, chain.escrow, settlement.campaign_id, mirror_ready=mirror.ready)
     session.refresh(settlement)
     on_chain = mirror.campaign(chain.escrow, settlement.campaign_id)
     if on_chain is None:
-        raise SettlementUnavailable("mirror_unavailable", "the chain mirror has not seen this settlement's campaign")
+        raise MirrorUnavailable("the chain mirror has not seen this settlement's campaign")
     signers = Signers.of(on_chain)
     address = _address(caller)
     if not signers.named(address):
-        raise SettlementNotPermitted(
-            "not_campaign_attester", "the caller is neither an attester nor the verifier of this campaign",
+        raise NotCampaignAttester(
+            "the caller is neither an attester nor the verifier of this campaign",
             {"attesters": sorted(signers.attesters), "verifier": signers.verifier},
         )
     attestation = attestation_of(settlement)
@@ -211,10 +222,10 @@ def accept_attestation(
         try:
             recovered = to_checksum_address(recover_signer(attestation, raw, chain.chain_id, chain.escrow))
         except (BadSignature, ValidationError, ValueError):
-            raise SettlementInputInvalid("malformed_signature", "no signer can be recovered from this signature") from None
+            raise MalformedSignature("no signer can be recovered from this signature") from None
         if recovered != address:
-            raise SettlementInputInvalid(
-                "signature_mismatch",
+            raise SignatureMismatch(
+                
                 "the signature does not recover to the caller's address over this settlement's figures "
                 "(other figures, another domain, or another key)",
                 {"recovered": recovered, "expected": address,
@@ -223,19 +234,19 @@ def accept_attestation(
     if address in signatures_of(session, [settlement.id])[settlement.id]:
         return progress(session, mirror, settlement, signers)
     if settlement.status != SettlementStatus.LIVE or settlement.outbox_id is not None:
-        raise SettlementConflict(
-            "not_awaiting_attestations", f"settlement {settlement.id} does not await attestations",
+        raise NotAwaitingAttestations(
+            f"settlement {settlement.id} does not await attestations",
             {"status": progress(session, mirror, settlement, signers).status, "reason": settlement.status_reason},
         )
     refused = commit_refused(mirror, chain.escrow, on_chain)
     if refused is not None:
-        raise SettlementConflict(
-            "commit_not_possible", f"commitSettlement would revert now ({refused}); sign again once it would not",
+        raise CommitNotPossible(
+            f"commitSettlement would revert now ({refused}); sign again once it would not",
             {"reason": str(refused)},
         )
     if not _active_attester(mirror, chain.registry, address):
-        raise SettlementConflict(
-            "attester_not_active", f"{address} is not an active attester on chain (roles, KYC, suspension)"
+        raise AttesterNotActive(
+            f"{address} is not an active attester on chain (roles, KYC, suspension)"
         )
     collect(session, chain, settlement, signers, {address: raw}, submitted_by=caller.id, custodial=custodial)
     return progress(session, mirror, settlement, signers)
@@ -246,12 +257,12 @@ def _custodial_signature(
     settings: Settings,
 ) -> bytes:
     if caller.custody_mode != CustodyMode.CUSTODIAL:
-        raise SettlementConflict("not_custodial", "the platform holds no key of this attester; send a signature")
+        raise NotCustodial("the platform holds no key of this attester; send a signature")
     try:
         account = signer_for(session, address, settings=settings)
     except KeyCustodyError as exc:
-        raise SettlementUnavailable(
-            "custodial_key_unavailable", f"the custodial key cannot be opened: {type(exc).__name__}"
+        raise CustodialKeyUnavailable(
+            f"the custodial key cannot be opened: {type(exc).__name__}"
         ) from None
     return sign(attestation_of(settlement), account.key, chain.chain_id, chain.escrow)
 

@@ -22,7 +22,7 @@ from backend.campaigns.mirror import Mirror
 from backend.proofs.merkle import MerkleTree
 from backend.settlement.encoding.leaves import EventLeaf
 from backend.settlement.epochs.store import leaf_hashes_of
-from backend.settlement.errors import SettlementConflict
+from backend.settlement.errors import EventNotBilled, EventNotSettled
 from backend.settlement.models import Settlement, SettlementEvent, SettlementStatus
 from backend.settlement.onchain.reads import chain_record
 from backend.settlement.schemas import EventLeafPublic, EventProof, SettlementRecordPublic
@@ -92,13 +92,13 @@ def events_tree(session: Session, settlement: Settlement) -> MerkleTree:
 def event_proof(session: Session, mirror: Mirror, row: dict, *, chain_id: int) -> EventProof:
     """Raises SettlementConflict (409) for an event that is not billed, or billed in no live settlement yet."""
     if row["status"] != EventStatus.BILLED:
-        raise SettlementConflict(
-            "event_not_billed", f"event {row['id']} is {row['status']}: only billed events are in a root",
+        raise EventNotBilled(
+            f"event {row['id']} is {row['status']}: only billed events are in a root",
             {"status": row["status"], "reason": row["reason"]},
         )
     settlement = settlement_of(session, row["id"])
     if settlement is None:
-        raise SettlementConflict("event_not_settled", f"event {row['id']} is not in a live settlement yet")
+        raise EventNotSettled(f"event {row['id']} is not in a live settlement yet")
     leaf = billed_event_leaf(row, epoch=settlement.epoch)
     leaf_hash = leaf.hash()
     proof = events_tree(session, settlement).proof(leaf_hash)
