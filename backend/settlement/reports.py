@@ -208,12 +208,7 @@ def publisher_payouts(session: Session, mirror: Mirror, escrow: str | None, publ
         )
     } if mirror.ready else {}
     chain_ids = sorted(set(billed) | set(shares))
-    campaigns = {
-        c.chain_campaign_id: c
-        for c in session.exec(
-            select(Campaign).where(Campaign.escrow_address == escrow, col(Campaign.chain_campaign_id).in_(chain_ids))
-        )
-    } if chain_ids else {}
+    campaigns = _campaigns_by_chain_id(session, escrow, chain_ids)
     chain_rows = mirror.campaigns(escrow, chain_ids)
     payouts = _payouts(session, escrow, address, chain_ids) if mirror.ready else defaultdict(list)
     for chain_id in chain_ids:
@@ -265,12 +260,7 @@ def publisher_report(session: Session, mirror: Mirror, escrow: str | None, publi
     }
     shares = {share.campaign_id: share for share in mirror.campaigns_of_publisher(escrow, address)}
     chain_ids = sorted(set(earned) | set(shares))
-    campaigns = {
-        c.chain_campaign_id: c
-        for c in session.exec(
-            select(Campaign).where(Campaign.escrow_address == escrow, col(Campaign.chain_campaign_id).in_(chain_ids))
-        )
-    } if chain_ids else {}
+    campaigns = _campaigns_by_chain_id(session, escrow, chain_ids)
     chain_rows = mirror.campaigns(escrow, chain_ids)
     lines = []
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -298,6 +288,15 @@ def publisher_report(session: Session, mirror: Mirror, escrow: str | None, publi
         campaigns=lines,
         totals=[PublisherTotal(token=token, **sums) for token, sums in sorted(totals.items())],
     )
+
+
+def _campaigns_by_chain_id(session: Session, escrow: str, chain_ids: list[int]) -> dict[int, Campaign]:
+    if not chain_ids:
+        return {}
+    rows = session.exec(
+        select(Campaign).where(Campaign.escrow_address == escrow, col(Campaign.chain_campaign_id).in_(chain_ids))
+    )
+    return {c.chain_campaign_id: c for c in rows}
 
 
 def _outbox_rows(session: Session, ids: list[int | None]) -> dict[int, OutboxTransaction]:
