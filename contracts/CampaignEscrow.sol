@@ -7,9 +7,11 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICampaignEscrow} from "./interfaces/ICampaignEscrow.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
+import {EscrowAdmin} from "./escrow/EscrowAdmin.sol";
+import {EscrowDisputes} from "./escrow/EscrowDisputes.sol";
+import {EscrowState} from "./escrow/EscrowState.sol";
 
 /// @title Campaign escrow
 /// @notice Holds advertisers' campaign budgets and pays publishers from attested, matured
@@ -24,11 +26,12 @@ import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 /// Payouts pay against one stored matured root rather than searching for the newest matured
 /// epoch: the search needs a loop or a second storage slot per commit; instead maturing is
 /// its own call, open to anyone, and monotonic.
-contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
+/// The parts live in `contracts/escrow/`: {EscrowState} (storage, views, shared checks),
+/// {EscrowAdmin} (tokens, parameters, treasury, pause, fees), {EscrowDisputes} (challenges);
+/// this contract adds campaigns, settlement and payouts.
+contract CampaignEscrow is EscrowAdmin, EscrowDisputes, EIP712 {
     using SafeERC20 for IERC20;
 
-    /// @notice Highest platform fee an admin may set (10%).
-    uint16 public constant MAX_FEE_BPS = 1_000;
     /// @notice Most attesters a campaign may name (bounds the signature loop).
     uint256 public constant MAX_ATTESTERS = 16;
     /// @notice EIP-712 type attesters sign. `revision` is the campaign revision the figures build
@@ -39,121 +42,8 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
 
     uint256 private constant _BPS = 10_000;
 
-    IParticipantRegistry private immutable _registry;
-
-    // One slot: payout reads the pause flag, refund and fee withdrawal the treasury.
-    address private _treasury;
-    bool private _paused;
-
-    EscrowParams private _params;
-    uint256 private _campaignCount;
-
-    mapping(address token => TokenConfig) private _tokenConfigs;
-    mapping(uint256 campaignId => Campaign) private _campaigns;
-    mapping(uint256 campaignId => mapping(address account => bool)) private _attesters;
-    // keccak256(abi.encode(SettlementRecord)) per committed epoch; 0 = never committed.
-    mapping(uint256 campaignId => mapping(uint64 epoch => bytes32)) private _settlementHashes;
-    // For each finished revision: the matured epoch when it was discarded; its later epochs are void.
-    mapping(uint256 campaignId => mapping(uint32 revision => uint64)) private _validThrough;
-    mapping(uint256 campaignId => mapping(address publisher => uint256)) private _settledBy;
-    // challenger == address(0): no open challenge.
-    mapping(uint256 campaignId => Challenge) private _challenges;
-
     /// @param registry_ the ParticipantRegistry; its admins administer this escrow.
-    constructor(address registry_) EIP712("trustledger CampaignEscrow", "1") {
-        if (registry_ == address(0)) revert CampaignEscrowZeroAddress();
-        _registry = IParticipantRegistry(registry_);
-        _treasury = msg.sender;
-        _params = EscrowParams({
-            settlementGrace: 7 days,
-            resolutionPeriod: 3 days,
-            claimPeriod: 30 days,
-            minChallengeWindow: 1 hours,
-            maxChallengeWindow: 30 days
-        });
-        emit TreasuryChanged(msg.sender);
-        emit ParamsChanged(7 days, 3 days, 30 days, 1 hours, 30 days);
-    }
-
-    // ------------------------------------------------------------------ admin
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Requirements: caller is a registry admin; `token` is not zero; `feeBps` <= {MAX_FEE_BPS}.
-    /// Running campaigns keep the fee and bond they snapshotted. Emits {TokenConfigured}.
-    function setTokenConfig(address token, bool allowed, uint16 feeBps, uint96 challengeBond) external {
-        _onlyAdmin();
-        if (token == address(0)) revert CampaignEscrowZeroAddress();
-        if (feeBps > MAX_FEE_BPS) revert CampaignEscrowFeeTooHigh(feeBps, MAX_FEE_BPS);
-        _tokenConfigs[token] = TokenConfig({allowed: allowed, feeBps: feeBps, challengeBond: challengeBond});
-        emit TokenConfigured(token, allowed, feeBps, challengeBond);
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Requirements: caller is a registry admin; `resolutionPeriod` > 0;
-    /// 0 < `minChallengeWindow` <= `maxChallengeWindow`. Emits {ParamsChanged}.
-    function setParams(EscrowParams calldata newParams) external {
-        _onlyAdmin();
-        if (
-            newParams.resolutionPeriod == 0 || newParams.minChallengeWindow == 0
-                || newParams.minChallengeWindow > newParams.maxChallengeWindow
-        ) revert CampaignEscrowInvalidParams(newParams);
-        _params = newParams;
-        emit ParamsChanged(
-            newParams.settlementGrace,
-            newParams.resolutionPeriod,
-            newParams.claimPeriod,
-            newParams.minChallengeWindow,
-            newParams.maxChallengeWindow
-        );
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Requirements: caller is a registry admin; `newTreasury` is not zero. Emits {TreasuryChanged}.
-    function setTreasury(address newTreasury) external {
-        _onlyAdmin();
-        if (newTreasury == address(0)) revert CampaignEscrowZeroAddress();
-        _treasury = newTreasury;
-        emit TreasuryChanged(newTreasury);
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Requirements: caller is a registry admin; not paused. Advertisers may still pause
-    /// and end their campaigns (both only protect them). Emits {Paused}.
-    function pause() external {
-        _onlyAdmin();
-        _whenNotPaused();
-        _paused = true;
-        emit Paused(msg.sender);
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Requirements: caller is a registry admin; paused. Emits {Unpaused}.
-    function unpause() external {
-        _onlyAdmin();
-        if (!_paused) revert CampaignEscrowNotPaused();
-        _paused = false;
-        emit Unpaused(msg.sender);
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Requirements: caller is a registry admin; not paused; every campaign exists and pays
-    /// in `token`. Campaigns without accrued fees are skipped. Emits {FeesWithdrawn} per campaign paid.
-    function withdrawFees(address token, uint256[] calldata campaignIds) external nonReentrant returns (uint256 total) {
-        _onlyAdmin();
-        _whenNotPaused();
-        address to = _treasury;
-        for (uint256 i; i < campaignIds.length; ++i) {
-            uint256 campaignId = campaignIds[i];
-            Campaign storage c = _existing(campaignId);
-            if (c.token != token) revert CampaignEscrowTokenMismatch(campaignId, token);
-            uint256 amount = c.feesPending;
-            if (amount == 0) continue;
-            c.feesPending = 0;
-            total += amount;
-            emit FeesWithdrawn(campaignId, token, to, amount);
-        }
-        if (total != 0) IERC20(token).safeTransfer(to, total);
-    }
+    constructor(address registry_) EscrowState(registry_) EIP712("trustledger CampaignEscrow", "1") {}
 
     // ------------------------------------------------------------- advertiser
 
@@ -421,74 +311,6 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         IERC20(token).safeTransfer(publisher, amount);
     }
 
-    // --------------------------------------------------------------- disputes
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev The advertiser passes any `cumulativeEarned`/`proof` (ignored). A publisher proves it
-    /// belongs to the campaign with its balance leaf `(campaignId, msg.sender, cumulativeEarned)`
-    /// in the challenged root or in the matured root, so one left out of the challenged root
-    /// can still dispute it. Registry status is not checked: a right to dispute should not
-    /// lapse with a KYC renewal, and the bond prices spam. Requirements: not paused; the campaign
-    /// is open; no open challenge; `record` is the current-revision record of an unmatured
-    /// `epoch`; its challenge window is open; the bond (snapshotted at creation) can be pulled.
-    /// Emits {SettlementChallenged}.
-    function challenge(
-        uint256 campaignId,
-        uint64 epoch,
-        SettlementRecord calldata record,
-        uint256 cumulativeEarned,
-        bytes32[] calldata proof
-    ) external nonReentrant {
-        _whenNotPaused();
-        Campaign storage c = _existing(campaignId);
-        if (c.closed) revert CampaignEscrowClosed(campaignId);
-        _requireNoChallenge(campaignId);
-        _requireUnmatured(campaignId, c, epoch, record);
-        uint256 closesAt = _windowStart(c, record) + c.challengeWindow;
-        if (block.timestamp >= closesAt) revert CampaignEscrowChallengeWindowClosed(campaignId, epoch, closesAt);
-        if (msg.sender != c.advertiser) {
-            bytes32 leaf = _balanceLeaf(campaignId, msg.sender, cumulativeEarned);
-            if (!MerkleProof.verifyCalldata(proof, record.balanceRoot, leaf)
-                && !MerkleProof.verifyCalldata(proof, c.maturedRoot, leaf))
-            {
-                revert CampaignEscrowNotCampaignMember(campaignId, msg.sender);
-            }
-        }
-        uint96 bond = c.challengeBond;
-        uint64 deadline = uint64(block.timestamp + _params.resolutionPeriod);
-        _challenges[campaignId] =
-            Challenge({challenger: msg.sender, epoch: epoch, deadline: uint40(deadline), bond: bond});
-        emit SettlementChallenged(campaignId, epoch, msg.sender, bond, deadline);
-        if (bond != 0) _pull(c.token, msg.sender, bond);
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Requirements: not paused; caller is an active auditor; the campaign has an open
-    /// challenge whose deadline has not passed. Upheld: unmatured roots are discarded, spend is
-    /// rewound to the matured root's and the bond returned; rejected: the bond goes to the
-    /// treasury and challenge windows restart now. Emits {ChallengeResolved}.
-    function resolveChallenge(uint256 campaignId, bool upheld) external nonReentrant {
-        _whenNotPaused();
-        _requireActive(msg.sender, IParticipantRegistry.Role.Auditor);
-        Challenge memory open = _openChallenge(campaignId);
-        if (block.timestamp > open.deadline) {
-            revert CampaignEscrowResolutionDeadlinePassed(campaignId, open.deadline);
-        }
-        _close(campaignId, open, upheld ? ChallengeOutcome.Upheld : ChallengeOutcome.Rejected);
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    /// @dev Anyone may call. Requirements: not paused; the campaign has an open challenge whose
-    /// deadline has passed. Same effect as upheld. Emits {ChallengeResolved}.
-    function expireChallenge(uint256 campaignId) external nonReentrant {
-        _whenNotPaused();
-        Challenge memory open = _openChallenge(campaignId);
-        if (block.timestamp <= open.deadline) {
-            revert CampaignEscrowResolutionDeadlineNotReached(campaignId, open.deadline);
-        }
-        _close(campaignId, open, ChallengeOutcome.Expired);
-    }
-
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc ICampaignEscrow
@@ -526,66 +348,6 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         uint32 revision
     ) external view returns (bytes32) {
         return _settlementDigest(campaignId, epoch, eventsRoot, balanceRoot, cumulativeSpent, eventCount, revision);
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function registry() external view returns (IParticipantRegistry) {
-        return _registry;
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function treasury() external view returns (address) {
-        return _treasury;
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function paused() external view returns (bool) {
-        return _paused;
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function params() external view returns (EscrowParams memory) {
-        return _params;
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function tokenConfig(address token) external view returns (TokenConfig memory) {
-        return _tokenConfigs[token];
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function campaignCount() external view returns (uint256) {
-        return _campaignCount;
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function campaign(uint256 campaignId) external view returns (Campaign memory) {
-        return _campaigns[campaignId];
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function isCampaignAttester(uint256 campaignId, address account) external view returns (bool) {
-        return _attesters[campaignId][account];
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function openChallenge(uint256 campaignId) external view returns (Challenge memory) {
-        return _challenges[campaignId];
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function settlementHash(uint256 campaignId, uint64 epoch) external view returns (bytes32) {
-        return _settlementHashes[campaignId][epoch];
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function validThrough(uint256 campaignId, uint32 revision) external view returns (uint64) {
-        return _validThrough[campaignId][revision];
-    }
-
-    /// @inheritdoc ICampaignEscrow
-    function settledOf(uint256 campaignId, address publisher) external view returns (uint256) {
-        return _settledBy[campaignId][publisher];
     }
 
     // -------------------------------------------------------------- internals
@@ -629,14 +391,6 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         c.deposited = uint96(deposited);
         emit CampaignFunded(campaignId, msg.sender, amount, deposited);
         _pull(token, msg.sender, amount);
-    }
-
-    /// @dev Pulls `amount` and refuses a token that delivers less (fee-on-transfer, rebasing down).
-    function _pull(address token, address from, uint256 amount) private {
-        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
-        IERC20(token).safeTransferFrom(from, address(this), amount);
-        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
-        if (received != amount) revert CampaignEscrowTransferShortfall(token, amount, received);
     }
 
     function _checkCommitAllowed(
@@ -689,68 +443,6 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
         if (verifier != address(0) && !verified) revert CampaignEscrowVerifierMissing(campaignId, verifier);
     }
 
-    /// @dev `record` must be what was committed for `epoch`, in the current revision, and later
-    /// than the matured root.
-    function _requireUnmatured(uint256 campaignId, Campaign storage c, uint64 epoch, SettlementRecord calldata record)
-        private
-        view
-    {
-        bytes32 stored = _settlementHashes[campaignId][epoch];
-        if (stored == bytes32(0) || stored != keccak256(abi.encode(record))) {
-            revert CampaignEscrowUnknownSettlement(campaignId, epoch);
-        }
-        if (record.revision != c.revision) revert CampaignEscrowDiscardedSettlement(campaignId, epoch, record.revision);
-        if (epoch <= c.maturedEpoch) revert CampaignEscrowAlreadyMatured(campaignId, epoch, c.maturedEpoch);
-    }
-
-    function _windowStart(Campaign storage c, SettlementRecord calldata record) private view returns (uint256) {
-        uint256 resumedAt = c.resumedAt;
-        return record.committedAt > resumedAt ? record.committedAt : resumedAt;
-    }
-
-    function _close(uint256 campaignId, Challenge memory open, ChallengeOutcome outcome) private {
-        Campaign storage c = _campaigns[campaignId];
-        delete _challenges[campaignId];
-        address bondTo;
-        if (outcome == ChallengeOutcome.Rejected) {
-            c.resumedAt = uint40(block.timestamp);
-            bondTo = _treasury;
-        } else {
-            _validThrough[campaignId][c.revision] = c.maturedEpoch;
-            c.revision += 1;
-            c.revisionStart = c.latestEpoch;
-            c.cumulativeSpent = c.maturedSpent;
-            bondTo = open.challenger;
-        }
-        emit ChallengeResolved(
-            campaignId, open.epoch, msg.sender, outcome, open.bond, c.revision, c.cumulativeSpent
-        );
-        if (open.bond != 0) IERC20(c.token).safeTransfer(bondTo, open.bond);
-    }
-
-    function _openChallenge(uint256 campaignId) private view returns (Challenge memory open) {
-        open = _challenges[campaignId];
-        if (open.challenger == address(0)) revert CampaignEscrowNoChallenge(campaignId);
-    }
-
-    function _requireNoChallenge(uint256 campaignId) private view {
-        Challenge storage open = _challenges[campaignId];
-        if (open.challenger != address(0)) revert CampaignEscrowChallengeOpen(campaignId, open.epoch);
-    }
-
-    function _balanceLeaf(uint256 campaignId, address publisher, uint256 cumulativeEarned)
-        private
-        pure
-        returns (bytes32)
-    {
-        return keccak256(bytes.concat(keccak256(abi.encode(campaignId, publisher, cumulativeEarned))));
-    }
-
-    function _existing(uint256 campaignId) private view returns (Campaign storage c) {
-        c = _campaigns[campaignId];
-        if (c.advertiser == address(0)) revert CampaignEscrowUnknownCampaign(campaignId);
-    }
-
     function _runningByAdvertiser(uint256 campaignId) private view returns (Campaign storage c) {
         c = _existing(campaignId);
         _onlyAdvertiser(campaignId, c);
@@ -760,17 +452,5 @@ contract CampaignEscrow is ICampaignEscrow, EIP712, ReentrancyGuardTransient {
     function _onlyAdvertiser(uint256 campaignId, Campaign storage c) private view {
         if (msg.sender != c.advertiser) revert CampaignEscrowNotAdvertiser(campaignId, msg.sender);
         _requireActive(msg.sender, IParticipantRegistry.Role.Advertiser);
-    }
-
-    function _requireActive(address account, IParticipantRegistry.Role role) private view {
-        if (!_registry.isActive(account, role)) revert CampaignEscrowInactiveParticipant(account, role);
-    }
-
-    function _onlyAdmin() private view {
-        if (!_registry.isAdmin(msg.sender)) revert CampaignEscrowUnauthorized(msg.sender);
-    }
-
-    function _whenNotPaused() private view {
-        if (_paused) revert CampaignEscrowPaused();
     }
 }
