@@ -210,7 +210,11 @@ class _PreHash:
 
 GS1_WEB_VOCABULARY = "https://ref.gs1.org/voc/"
 GS1_VOCABULARY = "https://gs1.org/voc/"
-REFERENCE_PREFIXES = {"cbvmda": "urn:epcglobal:cbv:mda"}
+REFERENCE_PREFIXES = {"cbvmda": "urn:epcglobal:cbv:mda", "gs1": GS1_WEB_VOCABULARY}
+CANONICAL_DIGITAL_LINK = "https://id.gs1.org/"
+# Master data attributes whose bare value is a code of a GS1 web vocabulary code list.
+_CODE_LISTS = {"locationRoleType": "LocationRoleType-"}
+_REFERENCE_UNESCAPED = {"%21": "!", "%28": "(", "%29": ")", "%2A": "*"}
 
 
 class _Verbatim(str):
@@ -252,7 +256,14 @@ class _ReferencePreHash(_PreHash):
             return str(raw)
         if isinstance(raw, bool):
             return "true" if raw else "false"  # as JSON (and XML) spell it
-        return super().value(name, raw)
+        if name in _CODE_LISTS and isinstance(raw, str) and raw and ":" not in raw:
+            return GS1_WEB_VOCABULARY + _CODE_LISTS[name] + raw.strip()  # a GS1 web vocabulary code
+        text = super().value(name, raw)
+        if text.startswith(CANONICAL_DIGITAL_LINK) and "%" in text:
+            # The reference leaves the sub-delimiters ! ( ) * of a key unescaped in its Digital Link.
+            for escaped, char in _REFERENCE_UNESCAPED.items():
+                text = text.replace(escaped, char)
+        return text
 
     def property(self, name: str, value: Any) -> str:
         """readPoint / bizLocation: the id in place; extensions inside them go to the trailing
