@@ -87,14 +87,15 @@ def _without_property_names(node: Any) -> Any:
     return node
 
 
-def _message(error: ValidationError) -> str:
-    """The most specific explanation: for an anyOf / oneOf, the sub-error that fits best."""
-    if error.context:
+def _specific(error: ValidationError) -> ValidationError:
+    """The most specific explanation: for an anyOf / oneOf, the sub-error that fits best (its path
+    is then the field actually at fault, e.g. ``.../ilmd`` or ``.../action``)."""
+    while error.context:
         specific = best_match(error.context)
-        if specific is not None:
-            where = "/".join(_escape(part) for part in specific.relative_path)
-            return f"schema: {specific.message}" + (f" (at {where})" if where else "")
-    return f"schema: {error.message}"
+        if specific is None:
+            break
+        error = specific
+    return error
 
 
 def _located(path: list[Any]) -> tuple[int | None, str]:
@@ -111,8 +112,9 @@ SchemaProblem = tuple[int | None, str, str]  # (event index or None, JSON pointe
 def _problems(errors: Iterator[ValidationError]) -> list[SchemaProblem]:
     found = []
     for error in errors:
-        index, pointer = _located(list(error.absolute_path))
-        found.append((index, pointer, _message(error)))
+        specific = _specific(error)
+        index, pointer = _located(list(specific.absolute_path))
+        found.append((index, pointer, f"schema: {specific.message}"))
     found.sort(key=lambda problem: (-1 if problem[0] is None else problem[0], problem[1]))
     return found
 
