@@ -15,7 +15,13 @@ Two algorithms, named in ``epcis_event.hash_algorithm`` beside each stored hash:
   tests/provenance/vectors): in ``bizTransactionList`` / ``sourceList`` / ``destinationList``
   the ``type`` comes before the value; ``parentID`` after ``epcList``; ``certificationInfo``
   is not hashed; sensor elements are listed without a ``sensorElementList`` label and a bare
-  measurement type is a GS1 web vocabulary term (``https://ref.gs1.org/voc/Temperature``).
+  (or ``gs1:``) measurement type is a GS1 web vocabulary term
+  (``https://ref.gs1.org/voc/Temperature``); after the ordered properties come ``ilmd``, then
+  the extensions found inside readPoint, bizLocation and sensor elements (under their
+  element's name, in that order), then the event's own extensions sorted; booleans are
+  ``true``/``false``; ``cbvmda`` names ``urn:epcglobal:cbv:mda`` and ``gs1`` the GS1 web
+  vocabulary; a Digital Link keeps ``! ( ) *`` unescaped; a bare ``locationRoleType`` is a
+  ``LocationRoleType-`` code. All 28 JSON test documents of the reference (47 events) match.
 * ``trustledger-2025``: the first implementation (value before type, etc.). Its hashes are
   anchored on chain; they stay stored as they were and are recomputed with this algorithm
   when an old event is verified, so every anchored proof keeps holding.
