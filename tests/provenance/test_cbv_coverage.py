@@ -87,3 +87,10 @@ def test_a_wrong_check_digit_is_refused_for_every_key_that_has_one(key, link):
 ])
 def test_every_key_is_accepted_in_an_event(epc):
     assert validate_event(event(epcList=[epc]), {})[1] == []
+
+
+def test_the_identifier_cache_never_hides_a_refusal():
+    for _ in range(2):
+        with pytest.raises(InvalidIdentifier):
+            canonical_uri("https://id.gs1.org/417/0614141000006")
+        assert canonical_uri("urn:epc:id:pgln:0614141.00000") == "https://id.gs1.org/417/0614141000005"
