@@ -106,7 +106,9 @@ def _history(gtin: str) -> dict:
         events.append(event)
     return {
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument", "schemaVersion": "2.0", "epcisBody": {"eventList": events},
+        "type": "EPCISDocument", "schemaVersion": "2.0",
+        "creationDate": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "epcisBody": {"eventList": events},
     }
 
 

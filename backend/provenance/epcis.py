@@ -3,8 +3,8 @@
 `parse_events` accepts one event, an ``EPCISDocument`` or an ``EPCISQueryDocument`` and
 returns every event validated, or raises `InvalidEpcis` carrying *all* the problems found,
 each with the event's index and the JSON pointer of the field, so an actor fixes a document
-in one round trip. The rules below check a document (the official EPCIS 2.0 JSON schema
-is not applied yet; issue 14 ships it as a second layer): CBV 2.0 vocabulary (standard terms in
+in one round trip. Two layers: first the official EPCIS 2.0 JSON schema (`epcis_schema`),
+then the rules below, which the schema cannot express: CBV 2.0 vocabulary (standard terms in
    any spelling, or a private vocabulary's absolute URI; a made-up term in a CBV namespace
    is refused), EPC URIs and Digital Links of GS1 keys with their check digits, real dates,
    no event in the future, the structure each event type needs, and CURIE prefixes of user
@@ -26,6 +26,7 @@ from typing import Any
 
 from backend.core.errors import InvalidInput
 from backend.provenance.cbv import Kind, UnknownVocabularyTerm, term
+from backend.provenance.epcis_schema import event_list_problems, schema_problems
 from backend.provenance.identifiers import InvalidIdentifier, canonical_uri, item_key
 
 EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "AssociationEvent", "TransactionEvent", "TransformationEvent")
@@ -402,8 +403,10 @@ def parse_events(document: Any, now: datetime | None = None) -> list[ValidatedEv
         raise InvalidEpcis([Problem(None, "", "the body must be a JSON object: an EPCIS event, EPCISDocument or EPCISQueryDocument")])
     problems: list[Problem] = []
     if "epcisBody" not in document and document.get("type") not in DOCUMENT_TYPES:
+        problems.extend(Problem(None, pointer, message) for _, pointer, message in schema_problems(document, standalone_event=True))
+        refused_at = {problem.pointer for problem in problems}
         validated, found = event_problems(document, {}, now)
-        problems.extend(Problem(None, pointer, message) for pointer, message in found)
+        problems.extend(Problem(None, pointer, message) for pointer, message in found if pointer not in refused_at)
         if problems:
             raise InvalidEpcis(problems)
         assert validated is not None
@@ -416,11 +419,22 @@ def parse_events(document: Any, now: datetime | None = None) -> list[ValidatedEv
         raise InvalidEpcis(problems)
     if len(events) > MAX_EVENTS_PER_DOCUMENT:
         raise InvalidEpcis(problems + [Problem(None, base, f"{len(events)} events in one document; at most {MAX_EVENTS_PER_DOCUMENT}")])
+    # Layer 1, the official schema; layer 2, the rules above. Every problem of both is reported,
+    # except a layer-2 problem at a field the schema already refused (it would say the same).
+    if document.get("type") in DOCUMENT_TYPES:
+        found_in_schema = schema_problems(document)
+    else:  # trustledger's untyped document: its events only (see epcis_schema)
+        found_in_schema = event_list_problems(events, tuple(base.strip("/").split("/")))
+    schema_found = [Problem(index, pointer, message) for index, pointer, message in found_in_schema]
+    problems.extend(schema_found)
+    refused_at = {problem.pointer for problem in schema_found}
     accepted = []
     for index, event in enumerate(events):
         validated, found = event_problems(event, namespaces, now)
         prefix = base if base.endswith("/event") else f"{base}/{index}"
-        problems.extend(Problem(index, prefix + pointer, message) for pointer, message in found)
+        problems.extend(
+            Problem(index, prefix + pointer, message) for pointer, message in found if prefix + pointer not in refused_at
+        )
         if validated is not None:
             accepted.append(validated)
     if problems:

@@ -15,7 +15,13 @@ Two algorithms, named in ``epcis_event.hash_algorithm`` beside each stored hash:
   tests/provenance/vectors): in ``bizTransactionList`` / ``sourceList`` / ``destinationList``
   the ``type`` comes before the value; ``parentID`` after ``epcList``; ``certificationInfo``
   is not hashed; sensor elements are listed without a ``sensorElementList`` label and a bare
-  measurement type is a GS1 web vocabulary term (``https://ref.gs1.org/voc/Temperature``).
+  (or ``gs1:``) measurement type is a GS1 web vocabulary term
+  (``https://ref.gs1.org/voc/Temperature``); after the ordered properties come ``ilmd``, then
+  the extensions found inside readPoint, bizLocation and sensor elements (under their
+  element's name, in that order), then the event's own extensions sorted; booleans are
+  ``true``/``false``; ``cbvmda`` names ``urn:epcglobal:cbv:mda`` and ``gs1`` the GS1 web
+  vocabulary; a Digital Link keeps ``! ( ) *`` unescaped; a bare ``locationRoleType`` is a
+  ``LocationRoleType-`` code. All 28 JSON test documents of the reference (47 events) match.
 * ``trustledger-2025``: the first implementation (value before type, etc.). Its hashes are
   anchored on chain; they stay stored as they were and are recomputed with this algorithm
   when an old event is verified, so every anchored proof keeps holding.
@@ -209,6 +215,16 @@ class _PreHash:
 
 
 GS1_WEB_VOCABULARY = "https://ref.gs1.org/voc/"
+GS1_VOCABULARY = "https://gs1.org/voc/"
+REFERENCE_PREFIXES = {"cbvmda": "urn:epcglobal:cbv:mda", "gs1": GS1_WEB_VOCABULARY}
+CANONICAL_DIGITAL_LINK = "https://id.gs1.org/"
+# Master data attributes whose bare value is a code of a GS1 web vocabulary code list.
+_CODE_LISTS = {"locationRoleType": "LocationRoleType-"}
+_REFERENCE_UNESCAPED = {"%21": "!", "%28": "(", "%29": ")", "%2A": "*"}
+
+
+class _Verbatim(str):
+    """A value already canonical: hashed as it is."""
 
 
 class _ReferencePreHash(_PreHash):
@@ -220,13 +236,50 @@ class _ReferencePreHash(_PreHash):
     type_first = True
     sensor_list_label = False
 
+    def __init__(self, namespaces: Mapping[str, str]):
+        # The reference expands a CURIE with the standard context, where ``cbvmda`` names the
+        # XML namespace ``urn:epcglobal:cbv:mda`` (no separator); a document's own context wins.
+        super().__init__({**REFERENCE_PREFIXES, **namespaces})
+
     def _report(self, report: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Measurement type / alert: a bare term or ``gs1:`` term is a GS1 web vocabulary term; any
+        other CURIE stays as written (it is a JSON-LD ``@type``, not a value to expand)."""
         fixed = dict(report)
         for name in ("type", "exception"):
             value = report.get(name)
-            if isinstance(value, str) and value and ":" not in value and "/" not in value:
-                fixed[name] = GS1_WEB_VOCABULARY + value
+            if not isinstance(value, str) or not value:
+                continue
+            if value.startswith(("gs1:", GS1_VOCABULARY)):
+                fixed[name] = _Verbatim(GS1_WEB_VOCABULARY + value.partition(":")[2].removeprefix("//gs1.org/voc/"))
+            elif ":" not in value and "/" not in value:
+                fixed[name] = _Verbatim(GS1_WEB_VOCABULARY + value)
+            else:
+                fixed[name] = _Verbatim(value)
         return fixed
+
+    def value(self, name: str, raw: Any) -> str:
+        if isinstance(raw, _Verbatim):
+            return str(raw)
+        if isinstance(raw, bool):
+            return "true" if raw else "false"  # as JSON (and XML) spell it
+        if name in _CODE_LISTS and isinstance(raw, str) and raw and ":" not in raw:
+            return GS1_WEB_VOCABULARY + _CODE_LISTS[name] + raw.strip()  # a GS1 web vocabulary code
+        text = super().value(name, raw)
+        if text.startswith(CANONICAL_DIGITAL_LINK) and "%" in text:
+            # The reference leaves the sub-delimiters ! ( ) * of a key unescaped in its Digital Link.
+            for escaped, char in _REFERENCE_UNESCAPED.items():
+                text = text.replace(escaped, char)
+        return text
+
+    def property(self, name: str, value: Any) -> str:
+        """readPoint / bizLocation: the id in place; extensions inside them go to the trailing
+        extensions under the element's name, as the reference's leftover pass does."""
+        if name in ("readPoint", "bizLocation") and isinstance(value, Mapping):
+            extra = sorted(self.generic(k, v) for k, v in value.items() if k != "id")
+            if extra:
+                self.trailing.append(name + "".join(extra))
+            return name + self.fields({"id": value["id"]} if "id" in value else {}, ("id",))
+        return super().property(name, value)
 
     def _sensor_element(self, element: Mapping[str, Any]) -> str:
         """Known fields in place; user extensions inside the element go to the event's trailing
@@ -255,8 +308,20 @@ class _ReferencePreHash(_PreHash):
         return text
 
     def event(self, event: Mapping[str, Any]) -> str:
-        self.trailing: list[str] = []  # filled while the ordered part is built, sorted in with the extensions
-        return super().event(event)
+        """Ordered properties, then ``ilmd``, then what the ordered pass left inside readPoint,
+        bizLocation and sensor elements (in that order), then the event's own extensions sorted."""
+        event_type = event.get("type")
+        if not isinstance(event_type, str) or not event_type:
+            raise EventHashError("the event has no type")
+        self.trailing: list[str] = []  # filled while the ordered part is built
+        ordered = "".join(self.property(name, event[name]) for name in self.order if name in event)
+        ilmd = self.generic("ilmd", event["ilmd"]) if "ilmd" in event else ""
+        rest = sorted(
+            self.generic(name, value)
+            for name, value in event.items()
+            if name not in self.order and name not in self.ignored and name != "ilmd"
+        )
+        return "eventType=" + event_type + ordered + ilmd + "".join(self.trailing) + "".join(rest)
 
 
 TRUSTLEDGER_2025 = "trustledger-2025"

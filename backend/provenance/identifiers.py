@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from backend.core.errors import InvalidInput
@@ -328,10 +329,13 @@ def parse_digital_link(uri: str) -> DigitalLinkKey | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_uri(value: str) -> str | None:
     """The canonical Digital Link of an EPC URI or Digital Link, None for any other string.
 
-    Raises `InvalidIdentifier` (or `UnsupportedIdentifier`) for a malformed one."""
+    Raises `InvalidIdentifier` (or `UnsupportedIdentifier`) for a malformed one. Cached: a
+    captured event's identifiers are converted when it is validated and again when it is
+    hashed, and read points, locations and parties repeat across events."""
     if value.startswith("urn:epc:"):
         return CANONICAL_HOST + _from_epc_urn(value)
     if value.startswith(("http://", "https://")):

@@ -39,6 +39,7 @@ def epcis_document(gtin: str, serial: str, step: str, when, place: str = "urn:ep
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
+        "creationDate": when.isoformat(),
         "epcisBody": {
             "eventList": [
                 {

@@ -40,6 +40,7 @@ def shipping(serial, step="shipping", minutes=0, **extra):
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
+        "creationDate": NOW.isoformat(),
         "epcisBody": {
             "eventList": [
                 {

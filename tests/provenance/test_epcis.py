@@ -147,6 +147,7 @@ def test_documents_with_context_prefixes_and_indexed_reasons():
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"ex": "https://ns.example.com/"}],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
+        "creationDate": "2026-03-05T00:00:00Z",
         "epcisBody": {"eventList": [shipping_event(**{"ex:color": "red"}), shipping_event(bizStep="teleporting")]},
     }
     with pytest.raises(InvalidEpcis) as excinfo:

@@ -95,3 +95,15 @@ def test_digest_of_a_ni_uri():
 def test_an_event_without_type_cannot_be_hashed():
     with pytest.raises(EventHashError):
         event_hash({"eventTime": "2026-03-01T09:00:00Z"})
+
+
+def test_every_reference_document_has_its_expected_hashes():
+    documents = {path.name for path in REFERENCE.iterdir() if path.suffix in (".json", ".jsonld")} - {"expected.json"}
+    assert documents == set(EXPECTED)
+    assert len(EXPECTED) == 28 and len(REFERENCE_CASES) == 47
+
+
+def test_a_comment_is_not_hashed():
+    commented, namespaces = _reference_event("epcisDocHavingEventWithComment.jsonld", 0)
+    plain, plain_namespaces = _reference_event("epcisQueryDocument.jsonld", 0)
+    assert "rdfs:comment" in commented and event_hash(commented, namespaces) == event_hash(plain, plain_namespaces)
