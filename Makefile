@@ -4,15 +4,18 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The pages' ES modules (web/), bundled by esbuild from node_modules (no CDN).
+WEB_DIST := backend/web/static/dist/.built
+WEB_SOURCES := $(wildcard web/*/*.js)
 
 # Debian packages the tests use: docker-compose validates the compose file without an
 # engine, caddy validates the proxy config, chromium (+ its driver) renders the consumer
 # page in a real browser. Installed only when missing (needs root).
 SYSTEM_TOOLS := docker-compose caddy chromium chromedriver
 
-.PHONY: install system-tools demo test bench clean
+.PHONY: install system-tools web demo test bench clean
 
-install: $(STAMP) node_modules/.package-lock.json
+install: $(STAMP) node_modules/.package-lock.json $(WEB_DIST)
 
 system-tools:
 	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
@@ -34,6 +37,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch node_modules/.package-lock.json
 
+web: $(WEB_DIST)
+
+$(WEB_DIST): $(WEB_SOURCES) node_modules/.package-lock.json
+	npm run --silent build:web
+	touch $(WEB_DIST)
+
 demo: install
 	$(BIN)/python scripts/demo.py
 
@@ -44,4 +53,4 @@ bench: install
 	for script in scripts/bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build .pytest_cache backend/web/static/dist
