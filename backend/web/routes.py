@@ -9,7 +9,7 @@ credential is fetched by the page from ``/v1`` with the in-memory token.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -45,7 +45,9 @@ def consumer_wallet(request: Request) -> Response:
 @router.post("/web/locale")
 async def switch_locale(request: Request) -> Response:
     """The language switcher's form: sets the language cookie and goes back to the page it came from."""
-    form = await request.form()
+    # application/x-www-form-urlencoded, read with the standard library (no multipart support needed)
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=8)
+    form = {name: values[0] for name, values in fields.items()}
     if not check_form_token(request, str(form.get(CSRF_FIELD, ""))):
         return Response("The page's CSRF token is missing or wrong; reload the page and try again.",
                         status_code=403, headers=PAGE_HEADERS, media_type="text/plain")
