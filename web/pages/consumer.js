@@ -16,6 +16,10 @@ const pairwiseKeys = new Map(); // grantee address -> ethers Wallet, page memory
 let signer = null;
 let signing = null; // GET /v1/consents/domain
 let exported = null; // the last GET /v1/subjects/me/export
+// Advertisers' names as the server listed them with their offers (address -> name).
+const advertiserNames = new Map([...document.querySelectorAll("li.offer")].map((offer) =>
+  [offer.dataset.advertiser.toLowerCase(), offer.querySelector("h3").textContent]));
+const nameOf = (address) => advertiserNames.get(address.toLowerCase()) ?? address;
 
 async function pairwiseKey(grantee) {
   const key = grantee.toLowerCase();
@@ -94,7 +98,7 @@ function renderConsents(data) {
       element("p", { class: `status ${consent.status}` }, t(`wallet.consent.status.${consent.status}`)),
     );
     const facts = element("dl");
-    if (grantee) facts.append(element("dt", {}, t("wallet.consent.grantee")), element("dd", { class: "address" }, grantee));
+    if (grantee) facts.append(element("dt", {}, t("wallet.consent.grantee")), element("dd", {}, nameOf(grantee)));
     if (consent.purpose) facts.append(element("dt", {}, t("wallet.log.purpose")), element("dd", {}, t(`purpose.${consent.purpose}`)));
     if (consent.expiry) facts.append(element("dt", {}, t("wallet.consent.expires")), element("dd", {}, formatDate(consent.expiry)));
     facts.append(element("dt", {}, t("wallet.consent.receipt")));
@@ -129,12 +133,13 @@ function renderAccessLog(log) {
   table.hidden = log.length === 0;
   for (const read of [...log].reverse()) {
     const fields = read.fields_disclosed.map((name) => t(`category.${name}`)).join(", ") || t("wallet.log.none");
+    const cell = (label, text, attributes = {}) => element("td", { "data-label": t(label), ...attributes }, text);
     body.append(element("tr", {},
-      element("td", {}, formatDate(read.accessed_at)),
-      element("td", { class: "address" }, read.grantee),
-      element("td", {}, t(`purpose.${read.purpose}`)),
-      element("td", {}, fields),
-      element("td", { class: read.outcome }, t(`wallet.log.${read.outcome}`)),
+      cell("wallet.log.when", formatDate(read.accessed_at)),
+      cell("wallet.log.who", nameOf(read.grantee)),
+      cell("wallet.log.purpose", t(`purpose.${read.purpose}`)),
+      cell("wallet.log.fields", fields),
+      cell("wallet.log.outcome", t(`wallet.log.${read.outcome}`), { class: read.outcome }),
     ));
   }
 }
