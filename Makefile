@@ -13,7 +13,7 @@ WEB_SOURCES := $(wildcard web/*/*.js)
 # page in a real browser. Installed only when missing (needs root).
 SYSTEM_TOOLS := docker-compose caddy chromium chromedriver
 
-.PHONY: install system-tools web demo test bench clean
+.PHONY: install system-tools web demo demo-serve test bench clean
 
 install: $(STAMP) node_modules/.package-lock.json $(WEB_DIST)
 
@@ -45,6 +45,10 @@ $(WEB_DIST): $(WEB_SOURCES) node_modules/.package-lock.json
 
 demo: install
 	$(BIN)/python scripts/demo.py
+
+# The demo, then its chain and API kept running (the pages at the URLs it prints) until Ctrl-C.
+demo-serve: install
+	$(BIN)/python scripts/demo.py --serve
 
 test: install system-tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
