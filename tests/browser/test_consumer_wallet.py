@@ -11,6 +11,8 @@ build/screenshots/.
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,6 +120,10 @@ def test_connect_sign_in_grant_log_export_withdraw_erase_on_a_phone(world, chrom
         page.wait_for_selector("li.consent .status.active")
         consent = page.locator("li.consent").first
         assert consent.locator(".status").inner_text() == "Active"
+        expiry = datetime.fromtimestamp(world.consents.functions.consentRecord(consent_id).call()[1],
+                                        ZoneInfo("Asia/Shanghai"))
+        expires = consent.locator("dd").nth(2).inner_text()
+        assert expires == f"{expiry.day} {expiry:%b %Y, %H:%M}", "en-GB format, in the viewer's time zone"
         receipt = consent.locator("a.receipt")
         assert receipt.get_attribute("href") == f"/v1/consents/{consent_id}/receipt"
         assert page.request.get(base + receipt.get_attribute("href")).status == 200

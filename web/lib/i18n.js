@@ -16,6 +16,17 @@ export function locale() {
   return pageData().locale;
 }
 
+// The locale numbers and dates are formatted in: the viewer's own variant of the page's
+// language when the browser names one (en-GB, zh-TW date order...), else the page's.
+let formatting = null;
+function formatLocale() {
+  if (formatting === null) {
+    const primary = locale().split("-")[0];
+    formatting = (navigator.languages ?? []).find((tag) => tag.split("-")[0] === primary) ?? locale();
+  }
+  return formatting;
+}
+
 export function t(key, values = {}) {
   const text = pageData().messages[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
@@ -29,7 +40,7 @@ export function formatAmount(baseUnits, decimals, symbol) {
   const whole = (negative ? -units : units) / scale;
   const fraction = (negative ? -units : units) % scale;
   const fractionDigits = fraction === 0n ? 2 : Math.max(2, String(fraction).padStart(decimals, "0").replace(/0+$/, "").length);
-  const number = new Intl.NumberFormat(locale(), { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+  const number = new Intl.NumberFormat(formatLocale(), { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
   // Intl formats a decimal string exactly (no float rounding) in current engines.
   const text = number.format(`${negative ? "-" : ""}${whole}.${String(fraction).padStart(decimals, "0")}`);
   return symbol ? `${text} ${symbol}` : text;
@@ -38,7 +49,7 @@ export function formatAmount(baseUnits, decimals, symbol) {
 // A moment (unix seconds, or an ISO 8601 string) in the viewer's time zone.
 export function formatDate(moment) {
   const date = typeof moment === "number" ? new Date(moment * 1000) : new Date(moment);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+  return new Intl.DateTimeFormat(formatLocale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
 
 // A period in whole days (or hours below a day), in words of the locale.
@@ -46,7 +57,7 @@ export function formatDuration(seconds) {
   const value = Number(seconds);
   if (value === 0) return t("common.noPeriod");
   const [amount, unit] = value >= 86400 ? [value / 86400, "day"] : [value / 3600, "hour"];
-  return new Intl.NumberFormat(locale(), { style: "unit", unit, unitDisplay: "long", maximumFractionDigits: 1 }).format(amount);
+  return new Intl.NumberFormat(formatLocale(), { style: "unit", unit, unitDisplay: "long", maximumFractionDigits: 1 }).format(amount);
 }
 
 // Format every server-rendered <data class="amount"> and <span class="duration"> on the page.
