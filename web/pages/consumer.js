@@ -65,7 +65,7 @@ async function connect() {
 }
 
 function signOut() {
-  api.post("/v1/auth/logout").catch(() => {}); // consumer sessions simply lapse; forget them here
+  // Consumer sessions lapse on their own (at most four hours); the page forgets its token and keys.
   api.setSession(null);
   pairwiseKeys.clear();
   window.location.reload();
@@ -238,6 +238,7 @@ function wire() {
   document.getElementById("sign-out").addEventListener("click", signOut);
   for (const offer of document.querySelectorAll("li.offer")) {
     const button = offer.querySelector("button.grant");
+    offer.querySelector(".offer-state").textContent = t("wallet.offer.signin");
     button.addEventListener("click", () => grant(offer, button));
   }
   const exportButton = document.getElementById("export-button");
