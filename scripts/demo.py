@@ -66,7 +66,7 @@ def show_balances(title: str, rows: list[dict], amounts: list[tuple[str, str]]) 
 def main() -> None:
     started = time.monotonic()
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
-    keys = dev_private_keys(6)
+    keys = dev_private_keys(7)
     configure_environment(keys)
 
     import httpx
@@ -161,8 +161,38 @@ def main() -> None:
             console.print(f"  product page: {api.url}{product.page_path}")
             console.print(f"  Digital Link: {product.product_url}")
             console.print(f"  verdict: [bold]{product.verdict}[/bold] — {product.reason}")
+
+            console.rule("7. pages")
+            show_wallet_login(api.url, node, keys)
+            if "--serve" in sys.argv:
+                serve_until_interrupted(chain)
         chain.close()
     console.rule(f"done in {time.monotonic() - started:.1f}s")
+
+
+def show_wallet_login(api_url: str, node, keys: list[str]) -> None:
+    """The consumer wallet's URL and a ready login: anvil development key #6 (the demo uses #0-#5)."""
+    from eth_account import Account
+
+    consumer = Account.from_key(keys[6])
+    console.print(f"  consumer wallet: [bold]{api_url}/wallet[/bold]")
+    console.print(f"  demo login: in MetaMask add the network {node.url} (chain id {node.chain_id}), import the "
+                  f"anvil development key {keys[6]} (account {consumer.address}), open the page and press "
+                  "'Connect wallet and sign in'; the offer of step 5 is open for it")
+    if "--serve" not in sys.argv:
+        console.print("  the page needs the demo's chain and API running: [bold]make demo-serve[/bold] "
+                      "runs the demo and keeps them up until Ctrl-C")
+
+
+def serve_until_interrupted(chain, every: float = 2.0) -> None:
+    """Keep anvil and the API up, sending queued transactions and mirroring the chain every `every` seconds."""
+    console.print("  serving; Ctrl-C stops")
+    try:
+        while True:
+            time.sleep(every)
+            chain.settle()
+    except KeyboardInterrupt:
+        console.print("  stopped")
 
 
 DEMO_CHALLENGE_WINDOW = 60

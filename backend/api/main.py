@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from backend.api.errors import install_error_handlers
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
+from backend.web.routes import install_pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -18,4 +19,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or get_settings()
     install_error_handlers(app)
     app.include_router(api_router)
+    install_pages(app)  # the consoles (backend/web): pages, /static, CSRF check
     return app

@@ -1,0 +1,100 @@
+"""Playwright in Debian's Chromium (no browser download), a test EIP-1193 wallet, axe-core, screenshots.
+
+The wallet is `window.ethereum` injected before any page script runs; it answers account
+and chain questions itself and hands ``personal_sign`` to Python, where eth-account signs
+with a development key. The page never sees the key.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from eth_account.messages import encode_defunct
+from eth_account.signers.local import LocalAccount
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BUNDLE = ROOT / "backend" / "web" / "static" / "dist" / "consumer.js"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+
+PROVIDER = """
+(() => {
+  const account = %(address)s;
+  const chainId = %(chain)s;
+  window.ethereum = {
+    isTestWallet: true,
+    async request({ method, params }) {
+      switch (method) {
+        case "eth_requestAccounts":
+        case "eth_accounts": return [account];
+        case "eth_chainId": return chainId;
+        case "net_version": return String(parseInt(chainId, 16));
+        case "personal_sign": return await window.testWalletSign(params[0], params[1]);
+        default: throw Object.assign(new Error(`test wallet: ${method} is not supported`), { code: 4200 });
+      }
+    },
+    on() {}, removeListener() {},
+  };
+})();
+"""
+
+
+class LiveServer:
+    """The app under uvicorn on a free 127.0.0.1 port, in a daemon thread."""
+
+    def __init__(self, app):
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[str]) -> None:
+    """`window.ethereum` backed by `wallet`; each message it signs is appended to `signed`."""
+
+    def sign(message_hex: str, address: str) -> str:
+        assert address.lower() == wallet.address.lower(), address
+        message = encode_defunct(hexstr=message_hex)
+        signed.append(bytes.fromhex(message_hex[2:]).decode("utf-8", "replace"))
+        return wallet.sign_message(message).signature.to_0x_hex()
+
+    context.expose_function("testWalletSign", sign)
+    context.add_init_script(PROVIDER % {"address": json.dumps(wallet.address), "chain": json.dumps(hex(chain_id))})
+
+
+def axe_violations(page) -> list[dict]:
+    """Serious and critical axe-core violations of the page as it is now (WCAG 2.x A/AA rules)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    return [violation for violation in result if violation["impact"] in ("serious", "critical")]
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 5_000
+    return path

@@ -1,0 +1,58 @@
+// Calls to the API from a page: JSON in and out, the CSRF token on every state-changing call,
+// the session token (kept in this module's memory only, never in storage) as its header.
+// A refusal is thrown as an ApiError carrying the API's message, never its raw JSON.
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.getAttribute("content") ?? "";
+}
+
+export function createApi({ sessionHeader } = {}) {
+  let session = null;
+
+  async function request(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (UNSAFE.has(method)) headers["X-CSRF-Token"] = csrfToken();
+    if (session && sessionHeader) headers[sessionHeader] = session;
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+    } catch (error) {
+      throw new ApiError(0, "network", `the server could not be reached (${error.message})`);
+    }
+    const text = await response.text();
+    let parsed = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) {
+      const error = parsed?.error;
+      if (error?.message) throw new ApiError(response.status, error.code, error.message, error.details);
+      const detail = Array.isArray(parsed?.detail) ? parsed.detail.map((item) => item.msg).join("; ") : null;
+      throw new ApiError(response.status, "http_error", detail || `${response.status} ${response.statusText}`);
+    }
+    return parsed;
+  }
+
+  return {
+    get: (path) => request("GET", path),
+    post: (path, body) => request("POST", path, body ?? {}),
+    put: (path, body) => request("PUT", path, body),
+    delete: (path, body) => request("DELETE", path, body),
+    setSession(token) { session = token; },
+    get signedIn() { return session !== null; },
+  };
+}
