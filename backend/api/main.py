@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from backend.api import metrics
 from backend.api.errors import install_error_handlers
+from backend.api.request_observer import RequestObserver
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
 
@@ -17,5 +19,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     install_error_handlers(app)
+    app.include_router(metrics.router)
     app.include_router(api_router)
+    app.add_middleware(RequestObserver)
     return app

@@ -99,6 +99,20 @@ class Settings(BaseSettings):
     ads_redis_prefix: str = Field(
         "tl:ads:", min_length=1, description="prefix of the ad pipeline's Redis keys (frequency caps, replay cache)"
     )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="bearer token /metrics requires (Authorization: Bearer ...); unset: /metrics answers "
+        "loopback clients only (403 otherwise)",
+    )
+    log_format: Literal["json", "text"] | None = Field(
+        None, description="log lines: json (one object a line) or text; unset: json in production, text elsewhere"
+    )
+
+    @property
+    def effective_log_format(self) -> str:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
@@ -111,6 +125,7 @@ class Settings(BaseSettings):
             "master_key",
             "provenance_secret",
             "ads_hash_key",
+            "metrics_token",
         ):
             secret: SecretStr | None = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower().startswith(PLACEHOLDER_PREFIXES):
