@@ -9,6 +9,7 @@ from backend.api.errors import install_error_handlers
 from backend.api.request_observer import RequestObserver
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
+from backend.core.log_format import configure_logging
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -18,6 +19,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Ad settlement, data consent and product provenance on a permissioned EVM chain.",
     )
     app.state.settings = settings or get_settings()
+    if app.state.settings.environment == "production" or app.state.settings.log_format is not None:
+        configure_logging(app.state.settings.effective_log_format)
     install_error_handlers(app)
     app.include_router(metrics.router)
     app.include_router(api_router)

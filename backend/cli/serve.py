@@ -26,6 +26,9 @@ def api(
         port=port or settings.api_port,
         workers=workers,
         log_level="info",
+        # JSON logs: the app's root handler writes every line (uvicorn's own config and access
+        # log would print text); the request observer writes the access line.
+        **({"log_config": None, "access_log": False} if settings.effective_log_format == "json" else {}),
     )
 
 

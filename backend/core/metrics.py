@@ -45,13 +45,13 @@ SETTLEMENT_LAST_COMMIT = Gauge(
     "Unix time of the latest epoch stored for commit (a late epoch: this stops moving).",
     multiprocess_mode="max",
 )
-PAYOUTS_QUEUED = Counter(
-    "trustledger_payouts_queued_total",
-    "Keeper actions queued for matured roots, by kind (mature, pay, expire...).",
-    ["kind"],
-)
 
 # -- chain sender --------------------------------------------------------------------------------
+OUTBOX_QUEUED = Counter(
+    "trustledger_outbox_transactions_queued_total",
+    "Transactions queued in the outbox, by kind (CampaignEscrow.commitSettlement, CampaignEscrow.payout, ...).",
+    ["kind"],
+)
 TRANSACTION_GAS = Histogram(
     "trustledger_chain_transaction_gas",
     "Gas used by mined outbox transactions (settlement commits, payouts, ...), by kind and receipt status.",
