@@ -7,7 +7,12 @@ process (``trustledger run``) or from the indexer process's files in
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import Counter, Gauge
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # the indexer process's files, merged by the API
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 HEAD_LAG_BLOCKS = Gauge(
     "trustledger_indexer_head_lag_blocks",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from functools import lru_cache
+from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -29,11 +31,24 @@ def _loopback(host: str | None) -> bool:
         return False
 
 
+@lru_cache(maxsize=8)
+def _token_from_file(path: Path) -> str:
+    return path.read_text().strip()
+
+
+def required_token(settings) -> str | None:
+    if settings.metrics_token is not None:
+        return settings.metrics_token.get_secret_value()
+    if settings.metrics_token_file is not None:
+        return _token_from_file(settings.metrics_token_file)
+    return None
+
+
 def check_access(request: Request) -> None:
-    token = request.app.state.settings.metrics_token
-    if token is not None:
+    token = required_token(request.app.state.settings)
+    if token:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token.get_secret_value()):
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise ApiError(401, "unauthenticated", "metrics need Authorization: Bearer <TRUSTLEDGER_METRICS_TOKEN>")
         return
     client = request.client.host if request.client else None
@@ -44,5 +59,6 @@ def check_access(request: Request) -> None:
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
     check_access(request)
-    body = generate_latest(exposition_registry()) + generate_latest(sender_registry(request.app.state.settings))
+    settings = request.app.state.settings
+    body = generate_latest(exposition_registry(settings.metrics_merge_dirs)) + generate_latest(sender_registry(settings))
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -104,6 +104,14 @@ class Settings(BaseSettings):
         description="bearer token /metrics requires (Authorization: Bearer ...); unset: /metrics answers "
         "loopback clients only (403 otherwise)",
     )
+    metrics_token_file: Path | None = Field(
+        None, description="file holding the /metrics bearer token instead of metrics_token (compose: a secret)"
+    )
+    metrics_merge_dirs: list[str] = Field(
+        default_factory=list,
+        description="more PROMETHEUS_MULTIPROC_DIR directories /metrics merges (JSON list; compose: the worker's "
+        "and indexer's, on the shared volume)",
+    )
     log_format: Literal["json", "text"] | None = Field(
         None, description="log lines: json (one object a line) or text; unset: json in production, text elsewhere"
     )

@@ -12,11 +12,14 @@ is served. Gauges say how they merge across processes (``multiprocess_mode``).
 
 from __future__ import annotations
 
+import glob
 import os
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROC_ENV):  # each process writes its files there from the first metric on
+    os.makedirs(os.environ[MULTIPROC_ENV], exist_ok=True)
 
 # -- HTTP ----------------------------------------------------------------------------------------
 HTTP_REQUEST_DURATION = Histogram(
@@ -79,13 +82,30 @@ PROVENANCE_SCANS = Counter(
 )
 
 
-def exposition_registry() -> CollectorRegistry:
-    """The registry /metrics serves: every process's files when multiprocess, else this process's."""
-    if os.environ.get(MULTIPROC_ENV):
-        from prometheus_client import multiprocess
+class _MergedDirectories:
+    """Every process's metric files in PROMETHEUS_MULTIPROC_DIR and in the extra directories.
 
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+    Compose runs the API, worker and indexer in separate containers: each writes to its own
+    sub-directory of the shared data volume (pids of different containers collide, so they
+    cannot share one), and the API merges them all.
+    """
+
+    def __init__(self, directories: list[str]) -> None:
+        self.directories = directories
+
+    def collect(self):
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        files = [path for directory in self.directories for path in sorted(glob.glob(os.path.join(directory, "*.db")))]
+        return MultiProcessCollector.merge(files, accumulate=True)
+
+
+def exposition_registry(extra_directories: list[str] | tuple[str, ...] = ()) -> CollectorRegistry:
+    """The registry /metrics serves: every process's files when multiprocess, else this process's."""
+    directory = os.environ.get(MULTIPROC_ENV)
+    if directory:
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_MergedDirectories([directory, *(d for d in extra_directories if d != directory)]))
         return registry
     return REGISTRY
 
