@@ -28,7 +28,7 @@ def exported_metric_names() -> set[str]:
     from backend.core.config import Settings
 
     names: set[str] = set()
-    families = [family for collector in _collectors() for family in collector.describe()]
+    families = [family for collector in _collectors() if hasattr(collector, "describe") for family in collector.describe()]
     families += SenderCollector(Settings()).describe()
     for family in families:
         if not family.name.startswith("trustledger_"):
