@@ -18,6 +18,10 @@ def api(
     from backend.db.migrate import upgrade_database
 
     settings = get_settings()
+    if settings.effective_log_format == "json":
+        from backend.core.log_format import configure_logging
+
+        configure_logging("json")  # this process's lines (uvicorn's supervisor); each worker's app sets its own
     upgrade_database(settings.database_url)
     uvicorn.run(
         "backend.api.main:create_app",

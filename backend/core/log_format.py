@@ -35,6 +35,7 @@ class TrustledgerJsonFormatter(JsonFormatter):
 
     def add_fields(self, log_record: dict, record: logging.LogRecord, message_dict: dict) -> None:
         super().add_fields(log_record, record, message_dict)
+        log_record.pop("color_message", None)  # uvicorn's ANSI-coloured copy of the message
         for name in _FIELDS:
             log_record.setdefault(name, getattr(record, name, None))
 
