@@ -11,7 +11,7 @@ WEB_SOURCES := $(wildcard web/*/*.js)
 # Debian packages the tests use: docker-compose validates the compose file without an
 # engine, caddy validates the proxy config, chromium (+ its driver) renders the consumer
 # page in a real browser. Installed only when missing (needs root).
-SYSTEM_TOOLS := docker-compose caddy chromium chromedriver
+SYSTEM_TOOLS := docker-compose caddy chromium chromedriver promtool
 
 .PHONY: install system-tools web demo demo-serve test bench clean
 
@@ -19,7 +19,7 @@ install: $(STAMP) node_modules/.package-lock.json $(WEB_DIST)
 
 system-tools:
 	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
-	missing=$$(echo "$$missing" | sed 's/chromedriver/chromium-driver/'); \
+	missing=$$(echo "$$missing" | sed 's/chromedriver/chromium-driver/; s/promtool/prometheus/'); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "installing Debian packages:$$missing"; \

@@ -18,6 +18,7 @@ from indexer.config import IndexerSettings
 from indexer.database import make_engine, migrate
 from indexer.errors import BackfillGap, ChainMismatch, ChainMoved, NodeBehind, NodeUnavailable, ReorgDetected
 from indexer.fetch import BatchFetcher
+from indexer import metrics
 from indexer.log_ranges import AdaptiveRange
 from indexer.models import Checkpoint, IndexedBlock, IndexedContract
 from indexer.pacing import Backoff, fewer_gc_passes
@@ -137,13 +138,37 @@ class Indexer:
         start = checkpoint.block_number + 1 if checkpoint else self.catalog.start_block
         target = head - self.settings.confirmation_depth
         if target < start:
+            self._observe_lag(head, checkpoint)
             return False
         try:
-            self._forward(checkpoint, start, target, head, stop)
+            checkpoint = self._forward(checkpoint, start, target, head, stop)
         except ReorgDetected as exc:
             log.warning("reorg noticed while indexing: %s", exc)
             self._rewind()
+            return True
+        self._observe_lag(head, checkpoint)
         return True
+
+    def _observe_lag(self, head: int, checkpoint: CheckpointState | None) -> None:
+        """Head lag in blocks and in block time, for /metrics (one header read only when behind)."""
+        metrics.LAST_POLL.set(time.time())
+        if checkpoint is None:
+            return
+        behind = max(0, head - checkpoint.block_number)
+        metrics.HEAD_LAG_BLOCKS.set(behind)
+        seconds = 0.0
+        if behind:
+            with self.engine.connect() as connection:
+                indexed_at = connection.execute(
+                    select(IndexedBlock.__table__.c.timestamp).where(
+                        IndexedBlock.__table__.c.chain_id == self.chain_id,
+                        IndexedBlock.__table__.c.number == checkpoint.block_number,
+                    )
+                ).scalar()
+            header = self.client.header(head)
+            if indexed_at is not None and header is not None:
+                seconds = max(0, header.timestamp - indexed_at)
+        metrics.HEAD_LAG_SECONDS.set(seconds)
 
     def _still_canonical(self, checkpoint: CheckpointState, head: int) -> bool:
         """False on a reorg; NodeBehind when the node has not reached the checkpoint (lagging is no reorg)."""
@@ -167,6 +192,7 @@ class Indexer:
     def _rewind(self) -> CheckpointState:
         state = rewind_to_common_ancestor(self.engine, self.client, self.chain_id)
         self.stats.rollbacks += 1
+        metrics.REORGS.inc()
         return state
 
     def _forward(

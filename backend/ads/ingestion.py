@@ -15,6 +15,7 @@ fails they stay bumped. That errs towards filtering, never towards billing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from backend.ads.ingest_store import BatchRecord, store_batch
 from backend.ads.ip import pack_ip
 from backend.ads.models import EventStatus
 from backend.ads.privacy import KeyedHasher
+from backend.core.metrics import AD_EVENTS
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ class Ingestor:
                 accepted.append(event.event_id)
             else:
                 filtered[event.event_id] = screening.reasons[index].value
+        count_outcomes(len(accepted), filtered.values(), batch.rejected)
         return IngestReport(stored.batch_id, tuple(accepted), filtered, tuple(duplicates), batch.rejected)
 
 
@@ -137,3 +140,13 @@ def _split_duplicates(events: tuple[AdEventIn, ...], known: frozenset[str]) -> t
             seen.add(event.event_id)
             fresh.append(event)
     return fresh, duplicates
+
+
+def count_outcomes(accepted: int, filtered_reasons, rejected) -> None:
+    """Move trustledger_ad_events_total: one increment per outcome and reason, not per event."""
+    if accepted:
+        AD_EVENTS.labels("accepted", "").inc(accepted)
+    for reason, count in Counter(filtered_reasons).items():
+        AD_EVENTS.labels("filtered", reason).inc(count)
+    if rejected:  # their reasons are free text (validation messages): one label value keeps cardinality bounded
+        AD_EVENTS.labels("rejected", "invalid_event").inc(len(rejected))

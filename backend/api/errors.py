@@ -1,6 +1,7 @@
 """Errors the API returns: always a status, a machine-readable code and a reason.
 
-Shape: ``{"error": {"code": "...", "message": "...", "details": ...}}``. Bad input is a
+Shape: ``{"error": {"code": "...", "message": "...", "details": ..., "request_id": "..."}}``
+(``request_id`` is the request's ``X-Request-ID``, also in the log lines). Bad input is a
 4xx with its reason, never a 500 or a stack trace.
 """
 
@@ -17,6 +18,7 @@ import logging
 import math
 
 from backend.core import errors as domain
+from backend.core.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +58,13 @@ def status_of(exc: domain.DomainError) -> int:
     return 400
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict:
+def error_body(code: str, message: str, details: Any = None, request_id: str | None = None) -> dict:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = jsonable_encoder(details)
+    request_id = request_id or current_request_id()
+    if request_id is not None:
+        body["request_id"] = request_id
     return {"error": body}
 
 
@@ -102,7 +107,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        # Logged with its trace server-side; the client gets no internals.
-        logger.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its trace server-side; the client gets no internals. This handler runs
+        # outside the middleware stack, so the request id comes from the request's state.
+        request_id = getattr(request.state, "request_id", None)
+        logger.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
+        headers = {"X-Request-ID": request_id} if request_id else None
+        return JSONResponse(
+            error_body("internal_error", "internal error", request_id=request_id), status_code=500, headers=headers
+        )

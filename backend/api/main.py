@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from backend.api import metrics
 from backend.api.errors import install_error_handlers
+from backend.api.request_observer import RequestObserver
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
+from backend.core.log_format import configure_logging
 from backend.web.routes import install_pages
 
 
@@ -17,7 +20,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Ad settlement, data consent and product provenance on a permissioned EVM chain.",
     )
     app.state.settings = settings or get_settings()
+    if app.state.settings.environment == "production" or app.state.settings.log_format is not None:
+        configure_logging(app.state.settings.effective_log_format)
     install_error_handlers(app)
+    app.include_router(metrics.router)
     app.include_router(api_router)
     install_pages(app)  # the consoles (backend/web): pages, /static, CSRF check
+    app.add_middleware(RequestObserver)
     return app

@@ -13,6 +13,7 @@ and follows the row to its receipt. Status:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,6 +26,7 @@ from sqlalchemy import Index, LargeBinary, String, Text, TypeDecorator, UniqueCo
 from sqlmodel import Field, Session
 
 from backend.db.base import BackendModel
+from backend.core.metrics import OUTBOX_QUEUED
 
 
 def utcnow() -> datetime:
@@ -150,6 +152,7 @@ def enqueue(
         **_checked(sender=sender, to=to, data=data, value=value, kind=kind, reference=reference, gas=gas)
     )
     session.add(row)
+    OUTBOX_QUEUED.labels(kind).inc()
     return row
 
 
@@ -168,4 +171,7 @@ def enqueue_many(session: Session, transactions: Iterable[Mapping[str, Any]]) ->
     if not values:
         return []
     statement = insert(OutboxTransaction).returning(OutboxTransaction.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, values).scalars())
+    ids = list(session.execute(statement, values).scalars())
+    for kind, count in Counter(value["kind"] for value in values).items():
+        OUTBOX_QUEUED.labels(kind).inc(count)
+    return ids

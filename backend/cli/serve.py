@@ -18,6 +18,10 @@ def api(
     from backend.db.migrate import upgrade_database
 
     settings = get_settings()
+    if settings.effective_log_format == "json":
+        from backend.core.log_format import configure_logging
+
+        configure_logging("json")  # this process's lines (uvicorn's supervisor); each worker's app sets its own
     upgrade_database(settings.database_url)
     uvicorn.run(
         "backend.api.main:create_app",
@@ -26,6 +30,9 @@ def api(
         port=port or settings.api_port,
         workers=workers,
         log_level="info",
+        # JSON logs: the app's root handler writes every line (uvicorn's own config and access
+        # log would print text); the request observer writes the access line.
+        **({"log_config": None, "access_log": False} if settings.effective_log_format == "json" else {}),
     )
 
 

@@ -29,6 +29,7 @@ from backend.consent.audit import record_access
 from backend.consent.models import AccessOutcome, ConsentPairwise, ConsentWithdrawal
 from backend.consent.subjects import SubjectStore
 from backend.consent.vocabulary import DATA_CATEGORIES, categories_of_hash, purpose_hex
+from backend.core.metrics import CONSENT_READS
 from indexer.models import Consent as ChainConsent
 from indexer.models import ConsentOffer
 
@@ -140,4 +141,8 @@ def read_subject_data(
         outcome=read.outcome,
         at=now,
     )
+    if read.outcome is AccessOutcome.REFUSED:
+        CONSENT_READS.labels("refused", "no_active_consent").inc()
+    else:
+        CONSENT_READS.labels("allowed", "").inc()
     return read

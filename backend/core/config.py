@@ -99,6 +99,28 @@ class Settings(BaseSettings):
     ads_redis_prefix: str = Field(
         "tl:ads:", min_length=1, description="prefix of the ad pipeline's Redis keys (frequency caps, replay cache)"
     )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="bearer token /metrics requires (Authorization: Bearer ...); unset: /metrics answers "
+        "loopback clients only (403 otherwise)",
+    )
+    metrics_token_file: Path | None = Field(
+        None, description="file holding the /metrics bearer token instead of metrics_token (compose: a secret)"
+    )
+    metrics_merge_dirs: list[str] = Field(
+        default_factory=list,
+        description="more PROMETHEUS_MULTIPROC_DIR directories /metrics merges (JSON list; compose: the worker's "
+        "and indexer's, on the shared volume)",
+    )
+    log_format: Literal["json", "text"] | None = Field(
+        None, description="log lines: json (one object a line) or text; unset: json in production, text elsewhere"
+    )
+
+    @property
+    def effective_log_format(self) -> str:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
@@ -111,6 +133,7 @@ class Settings(BaseSettings):
             "master_key",
             "provenance_secret",
             "ads_hash_key",
+            "metrics_token",
         ):
             secret: SecretStr | None = getattr(self, name)
             if secret is not None and secret.get_secret_value().lower().startswith(PLACEHOLDER_PREFIXES):

@@ -22,6 +22,7 @@ from backend.provenance.identifiers import CANONICAL_HOST, UnsupportedIdentifier
 from backend.provenance.models import AnchorBatch, EpcisEvent, EpcisEventItem, Product, ProductItem, SerialBatch
 from backend.provenance.scan_signals import ScanPolicy, summarise
 from backend.provenance.service import SCAN_LOOKBACK, TagCheck, scans_since
+from backend.core.metrics import PROVENANCE_SCANS
 from backend.provenance.verdict import ProductFacts, Verdict, VerdictPolicy, assess
 from backend.provenance.verdict_policy import disposition_word, history_facts, step_title
 
@@ -152,6 +153,7 @@ def build_page(
     if not found:
         product_name = session.exec(select(Product.name).where(Product.gtin == gtin)).first()
         assessment = assess(ProductFacts(registered=False), verdict_policy)
+        PROVENANCE_SCANS.labels(assessment.verdict.value).inc()
         return ProductPage(
             gtin, serial, path, product_name, None,
             assessment.verdict, assessment.reason, None, [], now,
@@ -188,6 +190,7 @@ def build_page(
         claimed_at=item.claimed_at,
     )
     assessment = assess(facts, verdict_policy)
+    PROVENANCE_SCANS.labels(assessment.verdict.value).inc()
     return ProductPage(
         gtin, serial, path, item.name, item.brand_name,
         assessment.verdict, assessment.reason, assessment.claim_note, timeline, now,

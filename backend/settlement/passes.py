@@ -22,6 +22,7 @@ from backend.settlement.payouts.keeper import KeeperResult, keep_campaign
 from backend.settlement.models import Settlement, SettlementStatus
 from backend.settlement.epochs.settle import SettleResult, Skipped, settle_campaign
 from backend.settlement.epochs.store import ConcurrentSettlement
+from backend.core.metrics import SETTLEMENT_EPOCHS, SETTLEMENT_LAST_COMMIT
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +67,26 @@ def settle_once(settings: Settings, campaign_id: int, *, now: int | None = None)
         except (ConcurrentSettlement, IntegrityError) as exc:
             session.rollback()
             log.warning("campaign %s: another settle pass won: %s", campaign_id, exc)
+            SETTLEMENT_EPOCHS.labels(Skipped.CONCURRENT_PASS.value).inc()
             return SettleResult(campaign_id, Skipped.CONCURRENT_PASS)
+        except Exception:
+            SETTLEMENT_EPOCHS.labels("failed").inc()
+            raise
+    SETTLEMENT_EPOCHS.labels(epoch_outcome(result)).inc()
+    if result.committed:
+        SETTLEMENT_LAST_COMMIT.set(time.time())
     if result.skipped not in (None, Skipped.NO_EVENTS):
         log.info("campaign %s not settled: %s", campaign_id, result.skipped)
     return result
+
+
+def epoch_outcome(result: SettleResult) -> str:
+    """The label of trustledger_settlement_epochs_total for one pass over one campaign."""
+    if result.skipped is not None:
+        return result.skipped.value
+    if result.awaiting:
+        return "awaiting_attestations"
+    return "committed" if result.committed else "not_committable"
 
 
 def settle_due(settings: Settings, *, now: int | None = None) -> list[SettleResult]:

@@ -61,3 +61,5 @@ def make_celery(settings: Settings) -> Celery:
 
 
 celery_app = make_celery(get_settings())
+
+from backend.worker import process_signals  # noqa: E402,F401  (connects the logging and metrics hooks)

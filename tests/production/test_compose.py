@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import jsonschema
+import yaml
 import pytest
 
 from tests.production.compose_file import COMPOSE_FILE, ENV_TEMPLATE, PROJECT_ROOT, load_compose, services
@@ -18,6 +19,7 @@ from tests.production.compose_file import COMPOSE_FILE, ENV_TEMPLATE, PROJECT_RO
 EXPECTED_SERVICES = {
     "validator1", "validator2", "validator3", "validator4", "rpcnode",
     "postgres", "redis", "kubo", "api", "worker", "beat", "indexer", "deploy", "proxy",
+    "prometheus", "grafana",
 }  # fmt: skip
 BESU_NODES = ["validator1", "validator2", "validator3", "validator4", "rpcnode"]
 PYTHON_SERVICES = ["api", "worker", "beat", "indexer", "deploy"]
@@ -130,7 +132,13 @@ def test_no_secrets_in_the_compose_file():
     for name, service in services().items():
         environment = service.get("environment", {})
         keys = environment if isinstance(environment, dict) else [e.split("=")[0] for e in environment]
-        assert not [k for k in keys if re.search(r"KEY|PASSWORD|SECRET", k)], f"{name} sets a secret inline"
+        # NAME__FILE / NAME_FILE point at a mounted secret (/run/secrets/...), they hold no secret.
+        inline = [
+            k for k in keys
+            if re.search(r"KEY|PASSWORD|SECRET", k)
+            and not (re.search(r"_FILE$", k) and str(environment[k]).startswith("/run/secrets/"))
+        ]
+        assert not inline, f"{name} sets a secret inline"
     for name in [*PYTHON_SERVICES, "postgres"]:
         assert "env_file" in services()[name], f"{name} does not read the env file"
 
@@ -157,3 +165,32 @@ def test_besu_mount_points_match_the_generated_node_config():
     entrypoint = " ".join(besu["entrypoint"])
     assert config["permissions-accounts-config-file"] in entrypoint  # seeded from the bootstrap list
     assert "--config-file=/config/node/config.toml" in entrypoint
+
+
+def test_prometheus_and_grafana_are_wired_to_the_api_metrics():
+    compose = load_compose()
+    prometheus, grafana, api = (compose["services"][name] for name in ("prometheus", "grafana", "api"))
+    assert re.fullmatch(r"prom/prometheus:v3\.\d+\.\d+", prometheus["image"])
+    assert re.fullmatch(r"grafana/grafana:12\.\d+\.\d+", grafana["image"])
+    mounts = {volume.split(":")[1] for volume in prometheus["volumes"]}
+    assert {"/etc/prometheus/prometheus.yml", "/etc/prometheus/alerts.yml"} <= mounts
+    for volume in prometheus["volumes"] + grafana["volumes"]:
+        source = volume.split(":")[0]
+        if source.startswith("./"):
+            assert (PROJECT_ROOT / source).exists(), f"{source} is mounted but missing"
+    # One token: the api reads the secret the scrape config sends.
+    assert "metrics_token" in prometheus["secrets"] and "metrics_token" in api["secrets"]
+    scrape = yaml.safe_load((PROJECT_ROOT / "deploy/prometheus/prometheus.yml").read_text())["scrape_configs"][0]
+    assert scrape["static_configs"][0]["targets"] == ["api:8000"]
+    assert scrape["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
+    assert compose["secrets"]["metrics_token"]["file"] == "./deploy/metrics_token"
+    # Every process writes its own metric directory; the api merges the others.
+    dirs = {name: compose["services"][name]["environment"]["PROMETHEUS_MULTIPROC_DIR"] for name in PYTHON_SERVICES if name != "deploy"}
+    assert len(set(dirs.values())) == len(dirs)
+    assigned = dict(
+        line.split("=", 1) for line in ENV_TEMPLATE.read_text().splitlines() if line.startswith("TRUSTLEDGER_METRICS_")
+    )
+    assert set(json.loads(assigned["TRUSTLEDGER_METRICS_MERGE_DIRS"])) == {dirs["worker"], dirs["beat"], dirs["indexer"]}
+    assert assigned["TRUSTLEDGER_METRICS_TOKEN_FILE"] == "/run/secrets/metrics_token"
+    for published in prometheus["ports"] + grafana["ports"]:
+        assert published.startswith("127.0.0.1:"), "monitoring is for operators on the host only"

@@ -34,6 +34,7 @@ from backend.chain.sender.policy import SenderPolicy, retry_later
 from backend.chain.sender.reverts import decode_revert, revert_data
 from backend.chain.sender.rpc import JsonRpc, RpcError, RpcTransportError
 from backend.chain.sender.signing import SignerLookup, call_object, sign_row
+from backend.core.metrics import TRANSACTION_GAS
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,7 @@ def _settle(row: OutboxTransaction, receipt: dict, now: datetime) -> None:
     row.finished_at, row.stuck_since, row.error, row.next_attempt_at = now, None, None, None
     if row.status == OutboxStatus.REVERTED:
         log.warning("outbox %s (%s): transaction %s reverted", row.id, row.kind, row.tx_hash)
+    TRANSACTION_GAS.labels(row.kind, "mined" if row.status == OutboxStatus.MINED else "reverted").observe(row.gas_used)
 
 
 def _explain_reverts(rpc: JsonRpc, reverted: list[tuple[OutboxTransaction, dict]]) -> None:
