@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from backend.api.errors import install_error_handlers
+from backend.api.limits import install_limits
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
 
@@ -17,5 +18,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     install_error_handlers(app)
+    install_limits(app, app.state.settings)
     app.include_router(api_router)
     return app
