@@ -46,6 +46,13 @@ def check(request: Request, limit_class: LimitClass, key: str, cost: int = 1) ->
         limiter.check(limit_class, key, cost)
 
 
+def check_ip_and_item(request: Request, per_ip: LimitClass, per_item: LimitClass, gtin: str, serial: str) -> None:
+    """Both checks of a scan or claim in one call (one Redis round trip); a refusal spends neither."""
+    limiter = limiter_of(request)
+    if limiter is not None:
+        limiter.check_all([(per_ip, ip_of(request), 1), (per_item, f"{gtin}/{serial}", 1)])
+
+
 def check_ip(request: Request, limit_class: LimitClass) -> None:
     limiter = limiter_of(request)
     if limiter is not None:
@@ -66,15 +73,7 @@ async def applications_per_ip(request: Request) -> None:
     check_ip(request, LimitClass.APPLICATIONS_PER_IP)
 
 
-async def claims_per_ip(request: Request) -> None:
-    check_ip(request, LimitClass.CLAIMS_PER_IP)
-
-
 def check_signin_address(request: Request, message: str) -> None:
     address = siwe_address(message)
     if address is not None:
         check(request, LimitClass.SIGNIN_PER_ADDRESS, address)
-
-
-def check_item(request: Request, limit_class: LimitClass, gtin: str, serial: str) -> None:
-    check(request, limit_class, f"{gtin}/{serial}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -33,9 +33,12 @@ class LimitClass(StrEnum):
     API_KEYS_PER_PARTICIPANT = "api_keys_per_participant"
 
 
+Check = tuple[LimitClass, str, int]  # class, key, cost
+
+
 class Store(Protocol):
-    def spend(self, key: str, rate: Rate, cost: int, now_us: float) -> float:
-        """0 if ``cost`` was spent, else microseconds until it could be."""
+    def spend_all(self, entries: Sequence[tuple[str, Rate, int]], now_us: float) -> tuple[int, float]:
+        """All costs spent and ``(-1, 0)``, or none and (index of the longest wait, the wait in microseconds)."""
 
 
 class Limiter:
@@ -49,16 +52,28 @@ class Limiter:
 
     def check(self, limit_class: LimitClass, key: str, cost: int = 1) -> None:
         """Spend ``cost`` of ``key``'s allowance in ``limit_class``, or raise ``RateLimited`` / ``OverBurst``."""
-        rate = self._rates.get(limit_class)
-        if rate is None:
+        self.check_all([(limit_class, key, cost)])
+
+    def check_all(self, checks: Sequence[Check]) -> None:
+        """Every check of one request at once (one Redis round trip): all spent, or none and the refusal
+        of the longest wait, so a request refused by one class spends nothing of the others."""
+        entries, classes = [], []
+        for limit_class, key, cost in checks:
+            rate = self._rates.get(limit_class)
+            if rate is None:
+                continue
+            if cost > rate.burst:
+                raise OverBurst(
+                    f"this request costs {cost}, more than the {limit_class.value} limit's burst of {rate.burst}",
+                    {"limit_class": limit_class.value, "cost": cost, "burst": rate.burst},
+                )
+            entries.append((f"{limit_class.value}:{key}", rate, cost))
+            classes.append(limit_class)
+        if not entries:
             return
-        if cost > rate.burst:
-            raise OverBurst(
-                f"this request costs {cost}, more than the {limit_class.value} limit's burst of {rate.burst}",
-                {"limit_class": limit_class.value, "cost": cost, "burst": rate.burst},
-            )
-        wait_us = self.store.spend(f"{limit_class.value}:{key}", rate, cost, self._clock() * 1_000_000)
-        if wait_us > 0:
+        refused, wait_us = self.store.spend_all(entries, self._clock() * 1_000_000)
+        if refused >= 0:
+            limit_class, rate = classes[refused], entries[refused][1]
             retry_after = wait_us / 1_000_000
             raise RateLimited(
                 f"too many requests of this kind ({limit_class.value}: {rate}); retry in {retry_after:.3g} s",

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from backend.limits.gcra import step
 from backend.limits.rate import Rate
 
 DEFAULT_MAX_KEYS = 100_000
+
+Entry = tuple[str, Rate, int]  # key, rate, cost
 
 
 class MemoryStore:
@@ -30,13 +33,22 @@ class MemoryStore:
 
     def spend(self, key: str, rate: Rate, cost: int, now_us: float) -> float:
         """Spend ``cost`` of ``key``'s allowance: 0 if it passed, else microseconds until it would."""
+        return self.spend_all([(key, rate, cost)], now_us)[1]
+
+    def spend_all(self, entries: Sequence[Entry], now_us: float) -> tuple[int, float]:
+        """Spend every entry's cost, or none if one is refused: ``(-1, 0)``, or the index of the entry
+        with the longest wait and that wait in microseconds."""
         with self._lock:
-            result = step(self._tats.get(key), now_us, rate, cost)
-            if result.allowed:
+            steps = [step(self._tats.get(key), now_us, rate, cost) for key, rate, cost in entries]
+            refused = max(range(len(steps)), key=lambda i: steps[i].retry_after_us, default=-1)
+            if refused >= 0 and steps[refused].retry_after_us > 0:
+                self._evict(now_us)
+                return refused, steps[refused].retry_after_us
+            for (key, _, _), result in zip(entries, steps):
                 self._tats[key] = result.tat_us
                 self._tats.move_to_end(key)
             self._evict(now_us)
-            return result.retry_after_us
+            return -1, 0.0
 
     def _evict(self, now_us: float) -> None:
         tats = self._tats

@@ -1,6 +1,6 @@
 """GCRA state in Redis, shared by every API process: the step runs atomically as a Lua script.
 
-The script is registered once (``register_script``) and called by its SHA (EVALSHA,
+All the checks of one request go in one call, all or nothing. The script is registered once (``register_script``) and called by its SHA (EVALSHA,
 loaded again if Redis forgot it). The caller's clock is passed in, so processes must keep
 their clocks in step (NTP), as the rest of the platform already needs. A key expires when
 its TAT passes. Redis down or slow: the store logs a warning (at most one per
@@ -12,38 +12,51 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 
 from redis import Redis
 from redis.exceptions import RedisError
 
+from backend.limits.memory_store import Entry
 from backend.limits.rate import Rate
 
 logger = logging.getLogger(__name__)
 
 WARN_EVERY_S = 30.0
 
-# KEYS[1] the key; ARGV now_us, interval_us, tolerance_us, cost. Returns 0 (allowed) or the
-# microseconds to wait, rounded up (Lua numbers reach Redis as integers).
+# KEYS the keys; ARGV now_us, then interval_us, tolerance_us, cost per key. All or nothing:
+# returns {-1, 0} when every key passed (and was spent), else {index (1-based), microseconds to
+# wait rounded up} of the key with the longest wait, and spends nothing.
 GCRA_LUA = """
 local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local tolerance = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-local stored = redis.call('GET', KEYS[1])
-local tat = now
-if stored then
-  tat = tonumber(stored)
-  if tat < now then tat = now end
+local tats = {}
+local refused, wait = -1, 0
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[3 * i - 1])
+  local tolerance = tonumber(ARGV[3 * i])
+  local cost = tonumber(ARGV[3 * i + 1])
+  local tat = now
+  local stored = redis.call('GET', KEYS[i])
+  if stored then
+    tat = tonumber(stored)
+    if tat < now then tat = now end
+  end
+  local new_tat = tat + cost * interval
+  local late = new_tat - tolerance - now
+  if late > wait then
+    refused, wait = i, late
+  end
+  tats[i] = new_tat
 end
-local new_tat = tat + cost * interval
-local allow_at = new_tat - tolerance
-if allow_at > now then
-  return math.ceil(allow_at - now)
+if refused > 0 then
+  return {refused, math.ceil(wait)}
 end
-local ttl_ms = math.ceil((new_tat - now) / 1000)
-if ttl_ms < 1 then ttl_ms = 1 end
-redis.call('SET', KEYS[1], string.format('%.17g', new_tat), 'PX', ttl_ms)
-return 0
+for i = 1, #KEYS do
+  local ttl_ms = math.ceil((tats[i] - now) / 1000)
+  if ttl_ms < 1 then ttl_ms = 1 end
+  redis.call('SET', KEYS[i], string.format('%.17g', tats[i]), 'PX', ttl_ms)
+end
+return {-1, 0}
 """
 
 
@@ -62,12 +75,20 @@ class RedisStore:
 
     def spend(self, key: str, rate: Rate, cost: int, now_us: float) -> float:
         """Spend ``cost`` of ``key``'s allowance: 0 if it passed (or Redis is unreachable), else microseconds to wait."""
-        args = [repr(float(now_us)), repr(rate.interval_us), repr(rate.tolerance_us), cost]
+        return self.spend_all([(key, rate, cost)], now_us)[1]
+
+    def spend_all(self, entries: Sequence[Entry], now_us: float) -> tuple[int, float]:
+        """All entries in one round trip, all or nothing, as ``MemoryStore.spend_all``; ``(-1, 0)`` if Redis is unreachable."""
+        keys = [self._prefix + key for key, _, _ in entries]
+        args: list[str | int] = [repr(float(now_us))]
+        for _, rate, cost in entries:
+            args += [repr(rate.interval_us), repr(rate.tolerance_us), cost]
         try:
-            return float(self._script(keys=[self._prefix + key], args=args))
+            refused, wait_us = self._script(keys=keys, args=args)
         except RedisError as exc:
             self._warn(exc)
-            return 0.0
+            return -1, 0.0
+        return (int(refused) - 1 if refused > 0 else -1), float(wait_us)
 
     def _warn(self, exc: Exception) -> None:
         now = time.monotonic()

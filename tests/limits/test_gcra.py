@@ -112,3 +112,18 @@ def test_one_step_is_pure_and_leaves_a_refused_tat_alone():
     third = step(second.tat_us, 0.0, rate, 1)
     assert third == (False, 200_000.0, 100_000.0)
     assert step(200_000.0, 1_000_000.0, rate, 1) == (True, 1_100_000.0, 0.0)  # a past TAT counts from now
+
+
+def test_checks_of_one_request_are_all_or_nothing():
+    clock = ManualClock()
+    lim = limiter(clock, scans_per_ip="10/minute", scans_per_serial="2/minute")
+    both = [(LimitClass.SCANS_PER_IP, "ip", 1), (LimitClass.SCANS_PER_SERIAL, "item", 1)]
+    lim.check_all(both)
+    lim.check_all(both)
+    with pytest.raises(RateLimited) as refused:
+        lim.check_all(both)
+    assert refused.value.details == {"limit_class": "scans_per_serial", "retry_after": 30}
+    for n in range(8):  # the refused request spent nothing of the IP's allowance: 8 left
+        lim.check(LimitClass.SCANS_PER_IP, "ip")
+    with pytest.raises(RateLimited):
+        lim.check(LimitClass.SCANS_PER_IP, "ip")

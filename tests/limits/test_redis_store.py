@@ -90,3 +90,17 @@ def test_redis_down_fails_open_with_one_warning(caplog):
             lim.check(LimitClass.SIGNIN_PER_IP, "1.2.3.4")  # never refused
     warnings = [r for r in caplog.records if r.name == "backend.limits.redis_store"]
     assert len(warnings) == 1 and "letting requests through" in warnings[0].getMessage()
+
+
+@pytest.mark.redis
+def test_a_requests_checks_go_in_one_call_all_or_nothing(prefix):
+    store = RedisStore.from_url(REDIS_URL, prefix)
+    now = ManualClock().now * 1e6
+    wide, narrow = Rate(10, 60, 10), Rate(2, 60, 2)
+    entries = [("ip", wide, 1), ("item", narrow, 1)]
+    assert store.spend_all(entries, now) == (-1, 0.0)
+    assert store.spend_all(entries, now) == (-1, 0.0)
+    assert store.spend_all(entries, now) == (1, 30_000_000)  # the item refused; the IP not spent
+    client = Redis.from_url(REDIS_URL)
+    assert float(client.get(prefix + "ip")) == now + 2 * 6_000_000
+    client.close()

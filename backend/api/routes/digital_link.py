@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from backend.api.auth import request_time
 from backend.api.errors import ApiError
-from backend.api.limits import check_ip, check_item
+from backend.api.limits import check_ip_and_item
 from backend.api.routes.products import keys_of
 from backend.core.config import Settings
 from backend.core.db import engine_for
@@ -118,8 +118,8 @@ async def product_page(request: Request) -> Response:
     except InvalidDigitalLink as exc:
         raise ApiError(404, "not_found", str(exc)) from None
     e, c = _sun_parameter(request, "e", 64), _sun_parameter(request, "c", 32)
-    check_ip(request, LimitClass.SCANS_PER_IP)  # before the scan is recorded: a refused scan leaves no row
-    check_item(request, LimitClass.SCANS_PER_SERIAL, link.gtin, link.serial)
+    # before the scan is recorded: a refused scan leaves no row
+    check_ip_and_item(request, LimitClass.SCANS_PER_IP, LimitClass.SCANS_PER_SERIAL, link.gtin, link.serial)
     settings: Settings = request.app.state.settings
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""

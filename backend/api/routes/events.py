@@ -126,8 +126,7 @@ async def post_events(
 
 
 def _admit(limiter: Limiter, publisher: str, events: int, size: int) -> None:
-    limiter.check(LimitClass.EVENT_BYTES_PER_PUBLISHER, publisher, size)
-    limiter.check(LimitClass.EVENTS_PER_PUBLISHER, publisher, events)
+    limiter.check_all([(LimitClass.EVENT_BYTES_PER_PUBLISHER, publisher, size), (LimitClass.EVENTS_PER_PUBLISHER, publisher, events)])
 
 
 def _answer(intake: Intake) -> dict:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from backend.api.auth import Access, Grant, NowDep, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
-from backend.api.limits import check_item, claims_per_ip
+from backend.api.limits import check_ip_and_item
 from backend.content import ContentStoreError, content_store_from_url
 from backend.core.config import Settings
 from backend.identity.chain import ChainNotConfigured
@@ -236,7 +236,7 @@ def post_events(
     return [EventRecorded(event_hash=row.event_hash, biz_step=row.biz_step) for row in rows]
 
 
-@router.post("/{gtin}/{serial}/claim", dependencies=[public(), Depends(claims_per_ip)])
+@router.post("/{gtin}/{serial}/claim", dependencies=[public()])
 def claim(
     gtin: str, serial: str, body: ClaimCreate, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> ClaimRecorded:
@@ -245,7 +245,7 @@ def claim(
         link = build(gtin, serial)
     except InvalidDigitalLink as exc:
         raise ApiError(404, "not_found", str(exc)) from None
-    check_item(request, LimitClass.CLAIMS_PER_SERIAL, link.gtin, link.serial)
+    check_ip_and_item(request, LimitClass.CLAIMS_PER_IP, LimitClass.CLAIMS_PER_SERIAL, link.gtin, link.serial)
     try:
         claimed_at = service.claim_product(
             session, gtin=link.gtin, serial=link.serial, code=body.code, pepper=keys_of(settings).claim_pepper, at=now
