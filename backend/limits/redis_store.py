@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -60,6 +61,11 @@ return {-1, 0}
 """
 
 
+@lru_cache(maxsize=64)
+def _rate_args(rate: Rate) -> tuple[str, str]:
+    return repr(rate.interval_us), repr(rate.tolerance_us)
+
+
 class RedisStore:
     def __init__(self, client: Redis, prefix: str):
         self._client = client
@@ -82,7 +88,7 @@ class RedisStore:
         keys = [self._prefix + key for key, _, _ in entries]
         args: list[str | int] = [repr(float(now_us))]
         for _, rate, cost in entries:
-            args += [repr(rate.interval_us), repr(rate.tolerance_us), cost]
+            args += [*_rate_args(rate), cost]
         try:
             refused, wait_us = self._script(keys=keys, args=args)
         except RedisError as exc:
