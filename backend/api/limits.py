@@ -4,7 +4,9 @@ The limiter itself (``backend/limits``) knows nothing of HTTP; here the keys com
 request: the client IP (the socket peer, or X-Forwarded-For from a TRUSTED_PROXIES peer),
 the signing address, the publisher, the item, the participant. Every check runs before the
 route does any work, so a refused request stores nothing. Checks are plain calls on the
-event loop: the memory store takes microseconds, Redis one round trip.
+event loop where the route allows (a Redis call from a worker thread costs about twice
+the CPU): the memory store takes microseconds, Redis one round trip, and a Redis that does
+not answer is skipped for a few seconds after one timeout (``backend/limits/redis_store``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from backend.core.config import Settings
 from backend.limits.client_ip import client_ip, parse_networks
 from backend.limits.factory import limiter_for
 from backend.limits.limiter import LimitClass, Limiter
+from backend.provenance.digital_link import InvalidDigitalLink, build
 
 _ADDRESS_LINE = re.compile(r"\n(0x[0-9a-fA-F]{40})\n")
 
@@ -57,6 +60,16 @@ def check_ip(request: Request, limit_class: LimitClass) -> None:
     limiter = limiter_of(request)
     if limiter is not None:
         limiter.check(limit_class, ip_of(request))
+
+
+async def claims_per_ip_and_item(request: Request) -> None:
+    """A claim attempt's two checks, on the event loop before the route's thread: a Redis call
+    costs about twice the CPU from a worker thread. A path that is no Digital Link is left to the route (404)."""
+    try:
+        link = build(request.path_params["gtin"], request.path_params["serial"])
+    except InvalidDigitalLink:
+        return
+    check_ip_and_item(request, LimitClass.CLAIMS_PER_IP, LimitClass.CLAIMS_PER_SERIAL, link.gtin, link.serial)
 
 
 def siwe_address(message: str) -> str | None:

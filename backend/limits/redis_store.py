@@ -4,7 +4,9 @@ All the checks of one request go in one call, all or nothing. The script is regi
 loaded again if Redis forgot it). The caller's clock is passed in, so processes must keep
 their clocks in step (NTP), as the rest of the platform already needs. A key expires when
 its TAT passes. Redis down or slow: the store logs a warning (at most one per
-``WARN_EVERY_S``) and lets the request through — limits are a guard, not a dependency.
+``WARN_EVERY_S``) and lets the request through — limits are a guard, not a dependency —
+and does not try Redis again for ``PAUSE_AFTER_FAILURE_S``, so an unanswering Redis costs
+one timeout per pause, not one per request.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from backend.limits.rate import Rate
 logger = logging.getLogger(__name__)
 
 WARN_EVERY_S = 30.0
+PAUSE_AFTER_FAILURE_S = 5.0  # after a failed call, let requests through without trying Redis for this long
 
 # KEYS the keys; ARGV now_us, then interval_us, tolerance_us, cost per key. All or nothing:
 # returns {-1, 0} when every key passed (and was spent), else {index (1-based), microseconds to
@@ -72,6 +75,7 @@ class RedisStore:
         self._prefix = prefix
         self._script = client.register_script(GCRA_LUA)
         self._warned_at = float("-inf")
+        self._paused_until = float("-inf")
         self._warn_lock = threading.Lock()
 
     @classmethod
@@ -85,6 +89,8 @@ class RedisStore:
 
     def spend_all(self, entries: Sequence[Entry], now_us: float) -> tuple[int, float]:
         """All entries in one round trip, all or nothing, as ``MemoryStore.spend_all``; ``(-1, 0)`` if Redis is unreachable."""
+        if self._paused_until > time.monotonic():
+            return -1, 0.0
         keys = [self._prefix + key for key, _, _ in entries]
         args: list[str | int] = [repr(float(now_us))]
         for _, rate, cost in entries:
@@ -92,6 +98,7 @@ class RedisStore:
         try:
             refused, wait_us = self._script(keys=keys, args=args)
         except RedisError as exc:
+            self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_S
             self._warn(exc)
             return -1, 0.0
         return (int(refused) - 1 if refused > 0 else -1), float(wait_us)

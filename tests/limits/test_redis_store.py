@@ -104,3 +104,25 @@ def test_a_requests_checks_go_in_one_call_all_or_nothing(prefix):
     client = Redis.from_url(REDIS_URL)
     assert float(client.get(prefix + "ip")) == now + 2 * 6_000_000
     client.close()
+
+
+def test_after_a_failure_redis_is_not_tried_again_for_a_pause(monkeypatch):
+    from backend.limits import redis_store
+
+    store = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", "tl:test:limits:down:")
+    calls = []
+    real = store._script
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    store._script = counting
+    clock = [1000.0]
+    monkeypatch.setattr(redis_store.time, "monotonic", lambda: clock[0])
+    for _ in range(10):
+        assert store.spend("k", Rate(1, 60, 1), 1, 0.0) == 0
+    assert len(calls) == 1
+    clock[0] += redis_store.PAUSE_AFTER_FAILURE_S
+    assert store.spend("k", Rate(1, 60, 1), 1, 0.0) == 0
+    assert len(calls) == 2

@@ -7,13 +7,13 @@ import uuid
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Response
 from sqlmodel import Session
 
 from backend.api.auth import Access, Grant, NowDep, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
-from backend.api.limits import check_ip_and_item
+from backend.api.limits import claims_per_ip_and_item
 from backend.content import ContentStoreError, content_store_from_url
 from backend.core.config import Settings
 from backend.identity.chain import ChainNotConfigured
@@ -21,7 +21,6 @@ from backend.identity.models import Participant
 from backend.identity.participants import may_act_as
 from backend.identity.ports import Enqueue, outbox_enqueue
 from backend.identity.roles import Role
-from backend.limits.limiter import LimitClass
 from backend.provenance import qr, service
 from backend.provenance.chain import ProvenanceWriter
 from backend.provenance.derived_keys import ProvenanceKeys, ProvenanceSecretMissing, provenance_keys
@@ -236,16 +235,15 @@ def post_events(
     return [EventRecorded(event_hash=row.event_hash, biz_step=row.biz_step) for row in rows]
 
 
-@router.post("/{gtin}/{serial}/claim", dependencies=[public()])
+@router.post("/{gtin}/{serial}/claim", dependencies=[public(), Depends(claims_per_ip_and_item)])
 def claim(
-    gtin: str, serial: str, body: ClaimCreate, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+    gtin: str, serial: str, body: ClaimCreate, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> ClaimRecorded:
     """A buyer claims the item with the code printed inside its packaging; each code works once."""
     try:
         link = build(gtin, serial)
     except InvalidDigitalLink as exc:
         raise ApiError(404, "not_found", str(exc)) from None
-    check_ip_and_item(request, LimitClass.CLAIMS_PER_IP, LimitClass.CLAIMS_PER_SERIAL, link.gtin, link.serial)
     try:
         claimed_at = service.claim_product(
             session, gtin=link.gtin, serial=link.serial, code=body.code, pepper=keys_of(settings).claim_pepper, at=now
