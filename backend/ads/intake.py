@@ -28,7 +28,7 @@ counters are the one thing a failed batch leaves behind (see ``ingestion``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,8 +79,18 @@ class BatchIntake:
         self._epoch_seconds = epoch_seconds
 
     def receive(
-        self, body: bytes, *, publisher: str, timestamp: str | None, signature: str | None, now: datetime
+        self,
+        body: bytes,
+        *,
+        publisher: str,
+        timestamp: str | None,
+        signature: str | None,
+        now: datetime,
+        admit: Callable[[str, int, int], None] | None = None,
     ) -> Intake:
+        """Verify, parse and store one batch. ``admit(publisher, events, body_bytes)`` runs once the
+        signature names the publisher and the batch is parsed, before anything is stored: it may raise
+        to refuse the batch (the API's rate limits per publisher)."""
         if not is_hex_address(publisher):
             raise IntakeRefused(422, "publisher_invalid", f"{PUBLISHER_HEADER} must be the publisher's address")
         publisher = to_checksum_address(publisher)
@@ -101,6 +111,8 @@ class BatchIntake:
                     raise IntakeRefused(409, BodyAlreadyAccepted.code, "this body was accepted already or is in flight")
                 claimed = key
                 batch = _parse(body)
+                if admit is not None:
+                    admit(publisher, len(batch.events) + len(batch.rejected), len(body))
                 campaigns = self._campaigns.load(connection, {event.campaign_id for event in batch.events})
                 report = self._ingestor.ingest(
                     connection,

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from backend.api import metrics
 from backend.api.errors import install_error_handlers
+from backend.api.limits import install_limits
 from backend.api.request_observer import RequestObserver
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(app.state.settings.effective_log_format)
     install_error_handlers(app)
     app.include_router(metrics.router)
+    install_limits(app, app.state.settings)
     app.include_router(api_router)
     install_pages(app)  # the consoles (backend/web): pages, /static, CSRF check
     app.add_middleware(RequestObserver)

@@ -122,6 +122,30 @@ class Settings(BaseSettings):
             return self.log_format
         return "json" if self.environment == "production" else "text"
 
+    # Abuse limits (backend/limits): rates are "N/second|minute|hour|day[,burst=B]" (burst defaults to N) or "off".
+    rate_limits_enabled: bool = Field(True, description="answer 429 + Retry-After past the per-class rates below")
+    rate_limit_backend: Literal["auto", "memory", "redis"] = Field(
+        "auto", description="where limits are counted; auto: Redis when redis_url is set, in process otherwise"
+    )
+    rate_limit_redis_prefix: str = Field("tl:limits:", min_length=1, description="prefix of the limiter's Redis keys")
+    trusted_proxies: str = Field(
+        "", description="comma-separated CIDRs of proxies whose X-Forwarded-For names the client; empty: the peer"
+    )
+    signin_per_ip: str = Field("60/minute,burst=30", description="sign-in nonces and SIWE verifications per client IP")
+    signin_per_address: str = Field("20/minute,burst=10", description="SIWE verifications per signing address")
+    applications_per_ip: str = Field("20/hour,burst=10", description="participant applications per client IP")
+    events_per_publisher: str = Field(
+        "50000/second,burst=100000", description="ad events per publisher (a batch costs its events; max 10,000)"
+    )
+    event_bytes_per_publisher: str = Field(
+        "16777216/second,burst=33554432", description="event batch bytes per publisher (a batch is at most 4 MiB)"
+    )
+    scans_per_ip: str = Field("120/minute,burst=60", description="product page (Digital Link) scans per client IP")
+    scans_per_serial: str = Field("60/minute,burst=30", description="product page scans per item (GTIN + serial)")
+    claims_per_ip: str = Field("10/minute,burst=10", description="first-scan claim attempts per client IP")
+    claims_per_serial: str = Field("10/hour,burst=5", description="claim attempts per item (GTIN + serial)")
+    api_keys_per_participant: str = Field("30/hour,burst=20", description="API keys created per participant")
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
         if self.environment != "production":

@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from backend.api.auth import Access, Grant, NowDep, Owner, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
+from backend.api.limits import check, check_signin_address, signin_per_ip
 from backend.identity import api_keys
 from backend.identity.chain import ChainNotConfigured, chain_id_from_manifest
 from backend.identity.models import ApiKey
@@ -15,6 +16,7 @@ from backend.identity.nonces import issue_nonce
 from backend.identity.roles import ALL_ROLES, Role
 from backend.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, NonceIssued, SessionIssued, SiweLogin
 from backend.identity.siwe import SiweExpectation
+from backend.limits.limiter import LimitClass
 from backend.identity.sign_in import check_proof, open_session
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -35,7 +37,7 @@ def siwe_expectation(settings: SettingsDep) -> SiweExpectation:
 SiweExpectationDep = Annotated[SiweExpectation, Depends(siwe_expectation)]
 
 
-@router.post("/nonce", status_code=201, dependencies=[public()])
+@router.post("/nonce", status_code=201, dependencies=[public(), Depends(signin_per_ip)])
 def create_nonce(session: SessionDep, expected: SiweExpectationDep, now: NowDep) -> NonceIssued:
     """A single-use nonce for a SIWE message, valid for ten minutes, with the terms the message must carry."""
     record = issue_nonce(session, now)
@@ -50,9 +52,12 @@ def create_nonce(session: SessionDep, expected: SiweExpectationDep, now: NowDep)
     )
 
 
-@router.post("/siwe", dependencies=[public()])
-def sign_in_with_ethereum(body: SiweLogin, session: SessionDep, expected: SiweExpectationDep, now: NowDep) -> SessionIssued:
+@router.post("/siwe", dependencies=[public(), Depends(signin_per_ip)])
+def sign_in_with_ethereum(
+    body: SiweLogin, request: Request, session: SessionDep, expected: SiweExpectationDep, now: NowDep
+) -> SessionIssued:
     """Exchange a signed EIP-4361 message for a session token scoped to one role."""
+    check_signin_address(request, body.message)
     message = check_proof(session, body.message, body.signature, expected, now)
     issued = open_session(session, message, body.role, now)
     session.commit()
@@ -72,11 +77,14 @@ def log_out(grant: Annotated[Grant, Depends(own_keys)], session: SessionDep, now
 
 
 @router.post("/api-keys", status_code=201)
-def create_api_key(body: ApiKeyCreate, grant: Annotated[Grant, Depends(own_keys)], session: SessionDep) -> ApiKeyCreated:
+def create_api_key(
+    body: ApiKeyCreate, request: Request, grant: Annotated[Grant, Depends(own_keys)], session: SessionDep
+) -> ApiKeyCreated:
     """A new key for the caller, in the caller's role: a key never mints keys for another role."""
     role = body.role or grant.principal.role
     if role != grant.principal.role:
         raise ApiError(403, "role_not_allowed", f"a {grant.principal.role.value} credential cannot create {role.value} keys")
+    check(request, LimitClass.API_KEYS_PER_PARTICIPANT, str(grant.participant.id))
     issued = api_keys.issue_key(session, grant.participant, role, label=body.label, expires_at=body.expires_at)
     session.commit()
     return ApiKeyCreated(**ApiKeyPublic.of(issued.record).model_dump(), key=issued.secret)

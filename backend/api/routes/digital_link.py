@@ -21,9 +21,11 @@ from sqlmodel import Session
 
 from backend.api.auth import request_time
 from backend.api.errors import ApiError
+from backend.api.limits import check_ip_and_item
 from backend.api.routes.products import keys_of
 from backend.core.config import Settings
 from backend.core.db import engine_for
+from backend.limits.limiter import LimitClass
 from backend.provenance import service, sun
 from backend.provenance.derived_keys import ProvenanceKeys
 from backend.provenance.digital_link import DigitalLink, InvalidDigitalLink, build
@@ -116,6 +118,8 @@ async def product_page(request: Request) -> Response:
     except InvalidDigitalLink as exc:
         raise ApiError(404, "not_found", str(exc)) from None
     e, c = _sun_parameter(request, "e", 64), _sun_parameter(request, "c", 32)
+    # before the scan is recorded: a refused scan leaves no row
+    check_ip_and_item(request, LimitClass.SCANS_PER_IP, LimitClass.SCANS_PER_SERIAL, link.gtin, link.serial)
     settings: Settings = request.app.state.settings
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""

@@ -11,7 +11,9 @@ does not.
 Answers: 202 once the batch is committed (per-event reasons for filtered, duplicate
 and rejected events); 401 for an unknown publisher or a missing, bad or stale
 signature; 409 for a body accepted before; 413 for over 4 MiB or over 10,000 events;
-422 for a malformed body or a batch with no valid event. Only the 202 stores anything.
+422 for a malformed body or a batch with no valid event; 429 (Retry-After) past the
+publisher's events or bytes per second, counted once the signature names the publisher,
+so no one can spend another publisher's allowance. Only the 202 stores anything.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from backend.ads.settings import ingest_components
 from backend.ads.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from backend.api.auth import NowDep, public
 from backend.api.errors import ApiError
+from backend.api.limits import limiter_of
 from backend.core.config import Settings
 from backend.core.db import engine_for
+from backend.limits.limiter import LimitClass, Limiter
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -98,6 +102,7 @@ async def signed_body(request: Request) -> bytes:
     responses={202: {"model": EventBatchAccepted, "description": "committed; per-event outcomes"}},
 )
 async def post_events(
+    request: Request,
     body: Annotated[bytes, Depends(signed_body)],
     intake: Annotated[BatchIntake, Depends(batch_intake)],
     now: NowDep,
@@ -106,14 +111,22 @@ async def post_events(
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER, description="hex signature")] = None,
 ) -> Response:
     """Store a signed batch (1 to 10,000 events) and answer what became of each event."""
+    limiter = limiter_of(request)
+    admit = None if limiter is None else partial(_admit, limiter)
     try:
         accepted = await run_in_threadpool(
-            partial(intake.receive, body, publisher=publisher, timestamp=timestamp, signature=signature, now=now)
+            partial(
+                intake.receive, body, publisher=publisher, timestamp=timestamp, signature=signature, now=now, admit=admit
+            )
         )
     except IntakeRefused as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
     # Serialised by hand: a response model would validate every listed event again.
     return Response(orjson.dumps(_answer(accepted)), status_code=202, media_type="application/json")
+
+
+def _admit(limiter: Limiter, publisher: str, events: int, size: int) -> None:
+    limiter.check_all([(LimitClass.EVENT_BYTES_PER_PUBLISHER, publisher, size), (LimitClass.EVENTS_PER_PUBLISHER, publisher, events)])
 
 
 def _answer(intake: Intake) -> dict:

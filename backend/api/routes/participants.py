@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import select
 
 from backend.api.auth import Access, Grant, NowDep, Owner, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
 from backend.api.idempotency import idempotent
+from backend.api.limits import applications_per_ip, check, check_signin_address
 from backend.api.routes.auth import siwe_expectation
 from backend.identity import api_keys, participants
 from backend.identity.chain import ChainNotConfigured, ChainTarget, RegistryWriter
@@ -27,6 +28,7 @@ from backend.identity.schemas import (
     ParticipantPublic,
 )
 from backend.identity.sign_in import check_proof
+from backend.limits.limiter import LimitClass
 
 router = APIRouter(prefix="/participants", tags=["participants"])
 
@@ -55,9 +57,10 @@ RegistryWriterDep = Annotated[RegistryWriter, Depends(registry_writer)]
 OfficerGrant = Annotated[Grant[Participant], Depends(officer_on_participant)]
 
 
-@router.post("", status_code=201, dependencies=[public()])
+@router.post("", status_code=201, dependencies=[public(), Depends(applications_per_ip)])
 def apply_to_participate(
     body: ParticipantCreate,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     create_custodial_key: Annotated[CreateCustodialKey, Depends(custodial_key_creator)],
@@ -67,6 +70,7 @@ def apply_to_participate(
     prove the wallet with a SIWE message. Returns one API key per requested role, shown once."""
     address = None
     if body.custody_mode is CustodyMode.NON_CUSTODIAL:
+        check_signin_address(request, body.siwe.message)
         expected = siwe_expectation(settings)
         message = check_proof(session, body.siwe.message, body.siwe.signature, expected, now)
         if body.address is not None and body.address.lower() != message.address.lower():
@@ -172,6 +176,7 @@ def renew_participant_kyc(
 def issue_participant_api_key(
     participant_id: uuid.UUID,
     body: ApiKeyCreate,
+    request: Request,
     grant: Annotated[Grant[Participant], Depends(admin_on_participant)],
     session: SessionDep,
 ) -> ApiKeyCreated:
@@ -180,6 +185,7 @@ def issue_participant_api_key(
         raise ApiError(422, "role_required", "name the role the key is scoped to")
     if not participants.may_act_as(grant.resource, body.role):
         raise ApiError(422, "role_not_held", f"the participant does not hold the role {body.role.value}")
+    check(request, LimitClass.API_KEYS_PER_PARTICIPANT, str(grant.resource.id))
     issued = api_keys.issue_key(session, grant.resource, body.role, label=body.label, expires_at=body.expires_at)
     session.commit()
     return ApiKeyCreated(**ApiKeyPublic.of(issued.record).model_dump(), key=issued.secret)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from backend.api.auth import Access, Grant, NowDep, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.errors import ApiError
+from backend.api.limits import claims_per_ip_and_item
 from backend.content import ContentStoreError, content_store_from_url
 from backend.core.config import Settings
 from backend.identity.chain import ChainNotConfigured
@@ -234,8 +235,10 @@ def post_events(
     return [EventRecorded(event_hash=row.event_hash, biz_step=row.biz_step) for row in rows]
 
 
-@router.post("/{gtin}/{serial}/claim", dependencies=[public()])
-def claim(gtin: str, serial: str, body: ClaimCreate, session: SessionDep, settings: SettingsDep, now: NowDep) -> ClaimRecorded:
+@router.post("/{gtin}/{serial}/claim", dependencies=[public(), Depends(claims_per_ip_and_item)])
+def claim(
+    gtin: str, serial: str, body: ClaimCreate, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> ClaimRecorded:
     """A buyer claims the item with the code printed inside its packaging; each code works once."""
     try:
         link = build(gtin, serial)

@@ -1,0 +1,151 @@
+"""Benchmark: what the abuse limiter adds to a request, in process, memory store and Redis store.
+
+1. Builds the app three times on one migrated SQLite database: limits disabled, counted in
+   process (memory store), counted in the machine's Redis (a private key prefix, deleted at
+   the end). Rates are set so high that nothing is refused: the figure is the check itself.
+2. Serves first-scan claim attempts, ``POST /v1/products/{gtin}/{serial}/claim`` with a
+   serial that has no claim code (two checks, per IP and per item, then one indexed
+   SELECT and a 409: a cheap, steady route, so the difference is not lost in the noise
+   of a commit), through httpx's ASGI transport: the requests never leave the process,
+   so the process's CPU time is the server's CPU time.
+3. Runs rounds of ``REQUESTS`` requests per app, interleaved (the order rotating each
+   round), after a warm-up. The overhead of a store is the median over rounds of its CPU
+   per request less the disabled app's in the same round, so drift in the machine's load
+   cancels. Redis's own CPU is its time in EVALSHA (``INFO commandstats``, per call: the
+   Redis is shared, so its process's CPU would count other work). The limiter's call
+   alone is timed too, without the HTTP stack.
+
+Prints ``name: value unit`` lines; ``limited_overhead_us`` last: the production store's
+(Redis) added CPU per request, API process plus Redis. Goal: <= 200 us.
+Run: ``.venv/bin/python scripts/bench/rate_limits.py [--requests N --rounds R]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from redis import Redis
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from backend.api.main import create_app  # noqa: E402
+from backend.core.config import Settings  # noqa: E402
+from backend.db.migrate import upgrade_database  # noqa: E402
+from backend.limits.factory import limiter_for  # noqa: E402
+from backend.limits.limiter import LimitClass  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+NEVER_REFUSED = "1000000000/second"
+MODES = ("disabled", "memory", "redis")
+CLAIM = "/v1/products/09506000134352/NO-SUCH-SERIAL/claim"
+
+
+def evalsha_usec(client: Redis) -> tuple[int, int]:
+    """(calls, microseconds) Redis has spent in EVALSHA so far."""
+    stats = client.info("commandstats").get("cmdstat_evalsha", {})
+    return int(stats.get("calls", 0)), int(stats.get("usec", 0))
+
+
+def settings_for(mode: str, database_url: str, manifest: Path, prefix: str) -> Settings:
+    rates = {c.value: NEVER_REFUSED for c in LimitClass}
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        manifest_path=manifest,
+        public_base_url="http://testserver",
+        provenance_secret="bench-provenance-secret",
+        rate_limits_enabled=mode != "disabled",
+        rate_limit_backend="redis" if mode == "redis" else "memory",
+        redis_url=REDIS_URL if mode == "redis" else None,
+        rate_limit_redis_prefix=prefix,
+        **rates,
+    )
+
+
+async def run_round(client: httpx.AsyncClient, requests: int) -> float:
+    """API CPU seconds for `requests` claim attempts."""
+    before = time.process_time()
+    for _ in range(requests):
+        response = await client.post(CLAIM, json={"code": "ABCD-EFGH-JKLM"})
+        if response.status_code != 409:
+            raise RuntimeError(f"the claim answered {response.status_code}: {response.text}")
+    return time.process_time() - before
+
+
+def call_cost_us(settings: Settings, calls: int) -> float:
+    """CPU of one request's checks (per IP and per item, as the claim route makes them), without HTTP."""
+    limiter = limiter_for(settings)
+    checks = [(LimitClass.CLAIMS_PER_IP, "198.51.100.1", 1), (LimitClass.CLAIMS_PER_SERIAL, "09506000134352/X", 1)]
+    for _ in range(1000):
+        limiter.check_all(checks)
+    before = time.process_time()
+    for _ in range(calls):
+        limiter.check_all(checks)
+    return (time.process_time() - before) / calls * 1e6
+
+
+async def main(requests: int, rounds: int) -> None:
+    prefix = f"tl:bench:limits:{secrets.token_hex(6)}:"
+    redis = Redis.from_url(REDIS_URL)
+    with tempfile.TemporaryDirectory() as directory:
+        database_url = f"sqlite:///{Path(directory) / 'bench.db'}"
+        upgrade_database(database_url)
+        manifest = Path(directory) / "deployment.json"  # absent: the claim route needs no chain
+        clients = {}
+        for mode in MODES:
+            app = create_app(settings_for(mode, database_url, manifest, prefix))
+            transport = httpx.ASGITransport(app=app, client=("198.51.100.1", 40000))
+            clients[mode] = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        try:
+            for client in clients.values():
+                await run_round(client, max(100, requests // 5))  # warm-up
+            cpu: dict[str, list[float]] = {mode: [] for mode in MODES}
+            calls_before, usec_before = evalsha_usec(redis)
+            gc.collect()
+            for number in range(rounds):
+                order = MODES[number % 3 :] + MODES[: number % 3]
+                for mode in order:
+                    cpu[mode].append(await run_round(clients[mode], requests) / requests * 1e6)
+            calls_after, usec_after = evalsha_usec(redis)
+            check_cost = {mode: call_cost_us(settings_for(mode, database_url, manifest, prefix), 20_000) for mode in MODES[1:]}
+        finally:
+            for client in clients.values():
+                await client.aclose()
+            keys = list(redis.scan_iter(match=prefix + "*"))
+            if keys:
+                redis.delete(*keys)
+            redis.close()
+
+    redis_per_call = (usec_after - usec_before) / max(1, calls_after - calls_before)
+    overhead = {
+        mode: statistics.median(c - d for c, d in zip(cpu[mode], cpu["disabled"])) for mode in MODES[1:]
+    }
+    print(f"requests_per_round: {requests} requests")
+    print(f"rounds: {rounds} rounds")
+    print("route: POST /v1/products/{gtin}/{serial}/claim (SQLite, in process)")
+    for mode in MODES:
+        print(f"{mode}_api_cpu_us_per_request: {statistics.median(cpu[mode]):.1f} us")
+    print(f"memory_check_call_us: {check_cost['memory']:.1f} us")
+    print(f"redis_check_call_us: {check_cost['redis']:.1f} us")
+    print(f"redis_server_evalsha_us: {redis_per_call:.1f} us")
+    print(f"memory_overhead_us: {overhead['memory']:.1f} us")
+    print(f"redis_overhead_us: {overhead['redis']:.1f} us")
+    print(f"limited_overhead_us: {overhead['redis'] + redis_per_call:.1f} us")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300, help="requests per app and round")
+    parser.add_argument("--rounds", type=int, default=21)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.requests, arguments.rounds))
