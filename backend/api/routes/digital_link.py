@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
 
-from backend.api.auth import request_time
+from backend.api.auth import clock_of
 from backend.api.errors import ApiError
 from backend.api.routes.products import keys_of
 from backend.core.config import Settings
@@ -80,11 +80,6 @@ def tag_check(session: Session, keys: ProvenanceKeys, gtin14: str, serial: str, 
     return service.check_tag(session, gtin14=gtin14, serial=serial, reading=reading)
 
 
-def _request_time(request: Request) -> datetime:
-    # The API's clock, honouring a test's override of it as FastAPI's injection would.
-    return request.app.dependency_overrides.get(request_time, request_time)()
-
-
 PAGE_THREADS = 4  # per worker process
 
 
@@ -121,7 +116,7 @@ async def product_page(request: Request) -> Response:
     ip = request.client.host if request.client else ""
     # All database work in one worker-thread call (a session per request, as SessionDep gives).
     page = await to_thread.run_sync(
-        scan_and_build, settings, link, ip, user_agent, _request_time(request), e, c, limiter=_page_threads(request)
+        scan_and_build, settings, link, ip, user_agent, clock_of(request), e, c, limiter=_page_threads(request)
     )
     if wants_json(request):
         return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
