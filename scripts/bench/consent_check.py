@@ -320,16 +320,20 @@ def measure(database: ScratchDatabase, profile: Path | None = None) -> None:
         server = serve(database_url, master, manifest, port, profile)
         # CPU the server and its database connections spend per request: the work itself, which
         # unlike latency does not grow when other processes share the machine.
-        processes: list[int] = []
+        api_processes: list[int] = []
+        backends: list[int] = []
         cpu_before: list[float] = []
 
         def on_warm() -> None:
-            processes.extend([*children(server.pid), *database_backends(ADMIN_DSN, name)])
-            cpu_before.append(cpu_seconds(processes))
+            api_processes.extend(children(server.pid))
+            backends.extend(database_backends(ADMIN_DSN, name))
+            cpu_before.extend([cpu_seconds(api_processes), cpu_seconds(backends)])
 
         with client_gc_paused():
             requests = bench_requests(port, active, api_keys, on_warm)
-            cpu_ms = (cpu_seconds(processes) - cpu_before[0]) * 1000 / len(requests)
+            api_ms = (cpu_seconds(api_processes) - cpu_before[0]) * 1000 / len(requests)
+            postgres_ms = (cpu_seconds(backends) - cpu_before[1]) * 1000 / len(requests)
+            cpu_ms = api_ms + postgres_ms
             health = bench_baseline(port, "/health", {})
             any_key = {"Authorization": f"Bearer {next(iter(api_keys.values()))}"}
             authenticated = bench_baseline(port, "/v1/participants/me", any_key)
@@ -339,6 +343,8 @@ def measure(database: ScratchDatabase, profile: Path | None = None) -> None:
         print(f"active_consents: {len(active):,}")
         print(f"data_read_requests: {len(requests):,}")
         print(f"data_read_p50_ms: {statistics.median(requests) * 1000:.3f}")
+        print(f"data_read_api_cpu_ms_per_request: {api_ms:.3f} (uvicorn)")
+        print(f"data_read_postgres_cpu_ms_per_request: {postgres_ms:.3f} (its PostgreSQL backends)")
         print(f"data_read_cpu_ms_per_request: {cpu_ms:.3f} (uvicorn and its PostgreSQL backends)")
         print(f"data_read_p99_ms: {p99_ms(requests):.3f}")
         # Latency here is mostly waiting for a CPU and for fsync when other work shares the machine.
