@@ -91,3 +91,17 @@ def test_connections_are_recycled():
     engine = db.engine_for("postgresql+psycopg://postgres@127.0.0.1:5432/test")
     assert engine.pool._recycle == db.POOL_RECYCLE_SECONDS
     assert engine.pool._pre_ping is False
+
+
+def test_an_engine_without_durable_commits_sets_it_per_connection_and_the_default_keeps_them(database):
+    durable, relaxed = db.engine_for(database.url), db.engine_for(database.url, durable_commits=False)
+    assert durable is not relaxed and db.engine_for(database.url, durable_commits=True) is durable
+    with relaxed.begin() as connection:
+        assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+    with durable.begin() as connection:
+        assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+
+
+def test_sqlite_has_one_engine_either_way(tmp_path):
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    assert db.engine_for(url, durable_commits=False) is db.engine_for(url)
