@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection
 
-from backend.ads.event_hash import event_hash, event_record
+from backend.ads.event_hash import event_hash_of
 from backend.ads.events import AdEventIn, EventRejection, ParsedBatch
 from backend.ads.filters import BatchContext, Screener
 from backend.campaigns.phase import CampaignState
@@ -76,16 +76,6 @@ class Ingestor:
         rows = []
         for index, event in enumerate(fresh):
             reason = screening.reasons[index]
-            record = event_record(
-                campaign_id=event.campaign_id,
-                publisher=publisher,
-                event_id=event.event_id,
-                kind=event.kind,
-                occurred_at=event.timestamp,
-                received_at=received_at,
-                impression_id=event.impression_id,
-                click_id=event.click_id,
-            )
             rows.append(
                 (
                     publisher,
@@ -100,7 +90,16 @@ class Ingestor:
                     screening.click_at[index],
                     ip_hashes[index],
                     device_hashes[index],
-                    event_hash(record),
+                    event_hash_of(
+                        campaign_id=event.campaign_id,
+                        publisher=publisher,
+                        event_id=event.event_id,
+                        kind=event.kind,
+                        occurred_at=event.timestamp,
+                        received_at=received_at,
+                        impression_id=event.impression_id,
+                        click_id=event.click_id,
+                    ),
                     EventStatus.FILTERED.value if reason else EventStatus.ACCEPTED.value,
                     reason.value if reason else None,
                 )

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.sql import ColumnElement, Select
@@ -41,12 +42,19 @@ from backend.identity.roles import Role
 T = TypeVar("T")
 
 
-def request_time() -> datetime:
+async def request_time() -> datetime:
     """The time a request is judged at (expiries, nonces); tests override this dependency.
 
-    Sync on purpose: the product page calls it (or its override) directly.
+    Async: no I/O, so no thread-pool hop. The product page, a plain route, reads the clock
+    through `clock_of` instead.
     """
     return utcnow()
+
+
+def clock_of(request: Request) -> datetime:
+    """`request_time` outside dependency injection, honouring a test's (sync) override of it."""
+    override = request.app.dependency_overrides.get(request_time)
+    return utcnow() if override is None else override()
 
 
 NowDep = Annotated[datetime, Depends(request_time)]
@@ -167,7 +175,9 @@ class Access(AccessPolicy):
         names = ",".join(sorted(role.value for role in self.roles))
         return f"Access(roles={names}, owner={self.owner.model.__name__ if self.owner else None})"
 
-    def __call__(self, request: Request, session: SessionDep, principal: CurrentPrincipal, now: NowDep) -> Grant:
+    async def __call__(self, request: Request, session: SessionDep, principal: CurrentPrincipal, now: NowDep) -> Grant:
+        # Async: only an owner route touches the database here, and it does so in the thread
+        # pool; every other route skips a thread-pool hop.
         if principal.role not in self.roles:
             raise ApiError(403, "role_not_allowed", f"the role {principal.role.value} may not call this endpoint")
         participant = principal.participant
@@ -180,7 +190,8 @@ class Access(AccessPolicy):
         all_tenants = principal.role in self.all_tenants
         resource = None
         if self.owner is not None:
-            resource = load_owned(session, self.owner, request.path_params.get(self.owner.param), principal, all_tenants)
+            raw_id = request.path_params.get(self.owner.param)
+            resource = await run_in_threadpool(load_owned, session, self.owner, raw_id, principal, all_tenants)
         return Grant(principal=principal, resource=resource, all_tenants=all_tenants)
 
 

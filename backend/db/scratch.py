@@ -47,5 +47,6 @@ def scratch_database(purpose: str) -> Iterator[ScratchDatabase]:
         yield database
     finally:
         engine_for(database.url).dispose()
+        engine_for(database.url, durable_commits=False).dispose()
         with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from backend.identity.models import ApiKey, CredentialKind, Participant, utcnow
@@ -70,6 +71,14 @@ def issue_key(
     return IssuedKey(record=record, secret=f"{SCHEME}_{prefix}_{secret}")
 
 
+# Built once: composing the statement on every authenticated request cost more CPU than running it.
+_KEY_AND_PARTICIPANT = (
+    select(ApiKey, Participant)
+    .join(Participant, Participant.id == ApiKey.participant_id)
+    .where(ApiKey.prefix == bindparam("prefix"))
+)
+
+
 def verify_key(session: Session, presented: str, now: datetime | None = None) -> tuple[ApiKey, Participant]:
     """The live credential matching `presented` and its participant, or CredentialError.
 
@@ -79,8 +88,7 @@ def verify_key(session: Session, presented: str, now: datetime | None = None) ->
     prefix, _, secret = rest.partition("_")
     if scheme != SCHEME or not prefix or not secret:
         raise CredentialError("invalid_credentials", "the credential is not a trustledger API key")
-    statement = select(ApiKey, Participant).join(Participant, Participant.id == ApiKey.participant_id)
-    found = session.exec(statement.where(ApiKey.prefix == prefix)).first()
+    found = session.exec(_KEY_AND_PARTICIPANT, params={"prefix": prefix}).first()
     record, participant = found if found is not None else (None, None)
     # Compare against a dummy digest when the prefix is unknown so both paths cost the same.
     expected = record.secret_hash if record is not None else _digest("")

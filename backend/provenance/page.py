@@ -105,6 +105,7 @@ class ProductPage:
     checked_at: datetime
 
 
+@lru_cache(maxsize=4096)  # a pure function of the id; a page repeats a few sites' ids over and over
 def describe_place(uri: str) -> str:
     """Plain words for a read point or business location id."""
     if uri.startswith("geo:"):
@@ -120,13 +121,18 @@ def describe_place(uri: str) -> str:
     return uri
 
 
-def _local_time(moment: datetime, offset: str) -> str:
+@lru_cache(maxsize=256)
+def _zone(offset: str) -> tuple[timezone, str]:
+    """The fixed zone of an EPCIS offset (``+01:00``) and its label, parsed once per offset."""
     sign = 1 if offset.startswith("+") else -1
     hours, minutes = int(offset[1:3]), int(offset[4:6])
-    zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
-    local = moment.astimezone(zone)
     label = "UTC" if offset in ("+00:00", "-00:00") else f"UTC{offset}"
-    return f"{local:%-d %B %Y, %H:%M} ({label})"
+    return timezone(sign * timedelta(hours=hours, minutes=minutes)), label
+
+
+def _local_time(moment: datetime, offset: str) -> str:
+    zone, label = _zone(offset)
+    return f"{moment.astimezone(zone):%-d %B %Y, %H:%M} ({label})"
 
 
 def build_page(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import bindparam, func, insert, text, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -371,7 +371,6 @@ _SCANS_SINCE = (
     .order_by(_SCANS.c.scanned_at.desc())
     .limit(bindparam("limit"))
 )
-_NO_DURABLE_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
 def record_scan(
@@ -382,18 +381,6 @@ def record_scan(
         {"gtin": gtin, "serial": serial, "client": client, "country": country, "link_preview": link_preview,
          "scanned_at": at},
     )
-
-
-def without_durable_commit(session: Session) -> None:
-    """Let this transaction commit without waiting for its WAL flush (PostgreSQL; no-op elsewhere).
-
-    For the product page's scan: waiting ~4 ms for the disk on every page load was rejected.
-    A crash can lose the last fraction of a second's scans, which only weakens a cloned-code
-    signal for that moment; it never corrupts data (the WAL stays consistent).
-    """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_NO_DURABLE_COMMIT)
 
 
 def claim_product(session: Session, *, gtin: str, serial: str, code: str, pepper: bytes, at: datetime) -> datetime:

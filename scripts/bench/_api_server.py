@@ -19,11 +19,20 @@ import httpx
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_api(environment: Mapping[str, str], port: int, *options: str, timeout: float = 60) -> subprocess.Popen:
+def start_api(
+    environment: Mapping[str, str], port: int, *options: str, timeout: float = 60, profile: Path | None = None
+) -> subprocess.Popen:
     """`backend.api.main:create_app` on 127.0.0.1:`port` with `environment` over this process's
-    (no access log, warnings only); `options` go to uvicorn, e.g. ``--workers 2``."""
+    (no access log, warnings only); `options` go to uvicorn, e.g. ``--workers 2``.
+
+    With `profile`, uvicorn runs under py-spy (a dev tool: ``pip install py-spy``), which samples
+    the thread holding the GIL in the server and its workers (Python code running) and writes collapsed
+    stacks to that file when the server stops (``_profile_summary.py`` reads them). The returned
+    process is then py-spy's, so CPU figures must count its children (``_server_cpu.children``)."""
+    profiler = [] if profile is None else [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw", "--output", str(profile),
+                                           "--rate", "200", "--gil", "--subprocesses", "--"]
     command = [
-        sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
+        *profiler, sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", *options,
     ]  # fmt: skip
     server = subprocess.Popen(
@@ -46,6 +55,14 @@ def stop_api(server: subprocess.Popen, timeout: float = 20) -> None:
     """SIGTERM to the server's process group, then SIGKILL if it has not exited within `timeout`."""
     if server.poll() is not None:
         return
+    if Path(server.args[0]).name == "py-spy":  # stop uvicorn only: py-spy writes its profile once it exits
+        for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+            os.kill(int(child), signal.SIGTERM)
+        try:
+            server.wait(timeout)
+            return
+        except subprocess.TimeoutExpired:
+            pass
     os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout)

@@ -14,6 +14,9 @@ that no longer count (5,000 withdrawn on chain, 5,000 withdrawn through the API)
    request (uvicorn and its PostgreSQL backends), the load average, and the latency of
    ``/health`` and of an API-key-only request, which show what the machine itself adds.
 
+``--profile FILE`` serves under py-spy and writes the server's collapsed stacks to FILE
+(summarise with ``_profile_summary.py``); CPU figures then include py-spy's own sampling.
+
 Prints ``name: value`` lines; ``data_read_p99_ms: N`` and, last, ``consent_check_p99_ms: N``.
 Goals: consent check <= 2 ms, whole request <= 15 ms. Needs the machine's PostgreSQL
 (127.0.0.1:5432); creates and drops its own database.
@@ -21,6 +24,7 @@ Goals: consent check <= 2 ms, whole request <= 15 ms. Needs the machine's Postgr
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -48,7 +52,7 @@ from eth_utils import to_checksum_address  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from _api_server import start_api, stop_api  # noqa: E402
-from _server_cpu import cpu_seconds, database_backends  # noqa: E402
+from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
 from backend.chain.local_node import free_port  # noqa: E402
 from backend.consent import vault  # noqa: E402
 from backend.consent.enforcement import coverage  # noqa: E402
@@ -216,7 +220,7 @@ def bench_lookups(database_url: str, active: list[tuple[str, str, str]]) -> list
     return samples
 
 
-def serve(database_url: str, master: MasterKey, manifest: Path, port: int) -> subprocess.Popen:
+def serve(database_url: str, master: MasterKey, manifest: Path, port: int, profile: Path | None) -> subprocess.Popen:
     environment = {
         "DATABASE_URL": database_url,
         "TRUSTLEDGER_ENVIRONMENT": "test",
@@ -224,7 +228,7 @@ def serve(database_url: str, master: MasterKey, manifest: Path, port: int) -> su
         "TRUSTLEDGER_MASTER_KEY": master.to_base64(),
         "TRUSTLEDGER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    return start_api(environment, port)
+    return start_api(environment, port, profile=profile)
 
 
 @contextmanager
@@ -292,11 +296,14 @@ def bench_durable_commit(database_url: str) -> list[float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--profile", type=Path, help="serve under py-spy; write the server's collapsed stacks here")
+    args = parser.parse_args()
     with scratch_database("bench_consent") as database:
-        measure(database)
+        measure(database, args.profile)
 
 
-def measure(database: ScratchDatabase) -> None:
+def measure(database: ScratchDatabase, profile: Path | None = None) -> None:
     name, database_url = database.name, database.url
     server = None
     try:
@@ -310,19 +317,23 @@ def measure(database: ScratchDatabase) -> None:
         entry = DeployedContract("ConsentRegistry", REGISTRY, 1, "0x" + "00" * 32, "")
         DeploymentManifest(chain_id=CHAIN_ID, contracts={"ConsentRegistry": entry}).save(manifest)
         port = free_port()
-        server = serve(database_url, master, manifest, port)
+        server = serve(database_url, master, manifest, port, profile)
         # CPU the server and its database connections spend per request: the work itself, which
         # unlike latency does not grow when other processes share the machine.
-        processes: list[int] = []
+        api_processes: list[int] = []
+        backends: list[int] = []
         cpu_before: list[float] = []
 
         def on_warm() -> None:
-            processes.extend([server.pid, *database_backends(ADMIN_DSN, name)])
-            cpu_before.append(cpu_seconds(processes))
+            api_processes.extend(children(server.pid))
+            backends.extend(database_backends(ADMIN_DSN, name))
+            cpu_before.extend([cpu_seconds(api_processes), cpu_seconds(backends)])
 
         with client_gc_paused():
             requests = bench_requests(port, active, api_keys, on_warm)
-            cpu_ms = (cpu_seconds(processes) - cpu_before[0]) * 1000 / len(requests)
+            api_ms = (cpu_seconds(api_processes) - cpu_before[0]) * 1000 / len(requests)
+            postgres_ms = (cpu_seconds(backends) - cpu_before[1]) * 1000 / len(requests)
+            cpu_ms = api_ms + postgres_ms
             health = bench_baseline(port, "/health", {})
             any_key = {"Authorization": f"Bearer {next(iter(api_keys.values()))}"}
             authenticated = bench_baseline(port, "/v1/participants/me", any_key)
@@ -332,6 +343,8 @@ def measure(database: ScratchDatabase) -> None:
         print(f"active_consents: {len(active):,}")
         print(f"data_read_requests: {len(requests):,}")
         print(f"data_read_p50_ms: {statistics.median(requests) * 1000:.3f}")
+        print(f"data_read_api_cpu_ms_per_request: {api_ms:.3f} (uvicorn)")
+        print(f"data_read_postgres_cpu_ms_per_request: {postgres_ms:.3f} (its PostgreSQL backends)")
         print(f"data_read_cpu_ms_per_request: {cpu_ms:.3f} (uvicorn and its PostgreSQL backends)")
         print(f"data_read_p99_ms: {p99_ms(requests):.3f}")
         # Latency here is mostly waiting for a CPU and for fsync when other work shares the machine.

@@ -17,12 +17,17 @@ batches one after another.
 Then the same kind of batches once more, in this process, through the ingest code
 itself with each stage timed, to show where a batch's time goes.
 
-Prints ``name: value unit`` lines, the last ``ingest_events_per_s: N``. Needs the
+``--profile FILE`` serves under py-spy and writes the API's collapsed stacks to FILE
+(summarise with ``_profile_summary.py``); CPU figures then include py-spy's own sampling.
+
+Prints ``name: value unit`` lines, ``ingest_api_cpu_ms_per_batch: N`` (goal <= 25) just
+before the last, ``ingest_events_per_s: N``. Needs the
 machine's PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import multiprocessing
 import os
@@ -50,7 +55,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 # Only what the load process needs at the top: it is spawned and re-imports this module, and
 # the backend's own imports (web3, SQLAlchemy models, ...) would cost it seconds and memory.
 from _api_server import start_api, stop_api  # noqa: E402
-from _server_cpu import cpu_seconds  # noqa: E402
+from _server_cpu import children, cpu_seconds  # noqa: E402
 from backend.ads.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_ed25519  # noqa: E402
 from backend.chain.local_node import free_port  # noqa: E402
 from backend.db.scratch import scratch_database  # noqa: E402
@@ -191,7 +196,7 @@ def write_manifest(path: Path) -> None:
     ).save(path)
 
 
-def start_server(url: str, manifest: Path, prefix: str, port: int) -> subprocess.Popen:
+def start_server(url: str, manifest: Path, prefix: str, port: int, profile: Path | None = None) -> subprocess.Popen:
     environment = {
         "TRUSTLEDGER_ENVIRONMENT": "production",
         "DATABASE_URL": url,
@@ -200,7 +205,7 @@ def start_server(url: str, manifest: Path, prefix: str, port: int) -> subprocess
         "TRUSTLEDGER_ADS_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "TRUSTLEDGER_MANIFEST_PATH": str(manifest),
     }
-    return start_api(environment, port, "--workers", "1")
+    return start_api(environment, port, "--workers", "1", profile=profile)
 
 
 # The API's pooled connections, opened by the warm-up (it runs IN_FLIGHT batches at once).
@@ -441,6 +446,9 @@ def stage_breakdown(url: str, manifest: Path, prefix: str, publisher: tuple[str,
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--profile", type=Path, help="serve under py-spy; write the API's collapsed stacks here")
+    args = parser.parse_args()
     prefix = f"tl:bench:ingest:{os.getpid()}:{secrets.token_hex(4)}:"
     now = int(time.time())
     server = None
@@ -452,7 +460,7 @@ def main() -> None:
             publishers = seed(url, now)
             write_manifest(manifest)
             port = free_port()
-            server = start_server(url, manifest, prefix, port)
+            server = start_server(url, manifest, prefix, port, args.profile)
             progress(f"API on port {port}; building and signing {PUBLISHERS * (BATCHES_PER_PUBLISHER + WARM_UP_BATCHES)} batches")
             context = multiprocessing.get_context("spawn")
             ready, start, results = context.Event(), context.Event(), context.Queue()
@@ -464,12 +472,13 @@ def main() -> None:
                 stored_before = db.execute("SELECT COUNT(*) FROM ad_events").fetchone()[0]
                 backends = [pid for (pid,) in db.execute(BACKENDS, (name, db.info.backend_pid)).fetchall()]
             redis = Redis.from_url(REDIS_URL)
-            before = (cpu_seconds([server.pid]), cpu_seconds(backends), redis_cpu(redis))
+            api_processes = children(server.pid)  # uvicorn's (and py-spy's, when profiling)
+            before = (cpu_seconds(api_processes), cpu_seconds(backends), redis_cpu(redis))
             start.set()
             outcome = results.get(timeout=900)
             if outcome["errors"]:
                 raise RuntimeError(f"{len(outcome['errors'])} batches failed, first: {outcome['errors'][0]}")
-            after = (cpu_seconds([server.pid]), cpu_seconds(backends), redis_cpu(redis))
+            after = (cpu_seconds(api_processes), cpu_seconds(backends), redis_cpu(redis))
             redis.close()
             api_cpu, postgres_cpu, redis_used = (b - a for a, b in zip(before, after))
             loader.join()
@@ -510,6 +519,7 @@ def main() -> None:
     for stage, (wall_ms, cpu_ms) in stages.items():
         label = stage.split(" (")[0].replace(",", "").replace(" ", "_")
         print(f"stage_{label}: {wall_ms:.1f} ms wall, {cpu_ms:.1f} ms CPU per batch")
+    print(f"ingest_api_cpu_ms_per_batch: {api_cpu * 1000 / len(latencies):.1f}")
     print(f"ingest_events_per_s: {stored / elapsed:.0f}")
 
 

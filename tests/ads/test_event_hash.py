@@ -4,7 +4,8 @@ import pytest
 from eth_utils import keccak
 from sqlalchemy import text
 
-from backend.ads.event_hash import RECORD_FIELDS, canonical_record, event_hash, event_record, record_of_row
+from backend.ads.event_hash import RECORD_FIELDS, canonical_record, event_hash, event_hash_of, event_record, record_of_row
+from backend.campaigns.kinds import EventKind
 from tests.ads.factories import NOW, PUBLISHER, click, impression, ingest
 
 RECORD = event_record(
@@ -25,6 +26,19 @@ def test_the_canonical_record_is_sorted_compact_json_without_personal_data():
         b'"occurred_at":1799999995,"publisher":"0x90F79bf6EB2c4f870365E785982E1f101E93b906","received_at":1800000000}'
     )
     assert event_hash(RECORD) == keccak(canonical_record(RECORD))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        dict(campaign_id=7, event_id="c-1", kind=EventKind.CLICK, impression_id="i-1", click_id="k-1"),
+        dict(campaign_id=2**63 - 1, event_id="i.9:x-y", kind=EventKind.IMPRESSION, impression_id=None, click_id=None),
+        dict(campaign_id=1, event_id="v", kind="conversion", impression_id=None, click_id="k~1"),
+    ],
+)
+def test_the_ingest_paths_hash_equals_the_canonical_records(fields):
+    times = dict(publisher=PUBLISHER, occurred_at=NOW - 5, received_at=NOW)
+    assert event_hash_of(**fields, **times) == event_hash(event_record(**fields, **times))
 
 
 @pytest.mark.parametrize("field", RECORD_FIELDS)

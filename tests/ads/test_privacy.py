@@ -21,6 +21,16 @@ def test_ips_and_device_ids_are_hmac_sha256_under_the_key_with_a_domain_tag():
     assert hasher.ip(packed) != hashlib.sha256(packed).digest()
 
 
+@pytest.mark.parametrize("key_length", [32, 63, 64, 65, 200])
+def test_the_prepared_hmac_equals_the_standard_library_for_any_key_length_and_value(key_length):
+    key = bytes(range(256))[:key_length]
+    hasher = KeyedHasher(key)
+    for value in (b"", b"\x00", bytes(4), bytes(range(16)), b"x" * 1000):
+        assert hasher.ip(value) == hmac.new(key, b"ip\x00" + value, hashlib.sha256).digest()
+    for device in ("", "phone-1", "é" * 100):
+        assert hasher.device(device) == hmac.new(key, b"device\x00" + device.encode(), hashlib.sha256).digest()
+
+
 def test_the_same_value_under_another_key_hashes_differently():
     assert KeyedHasher(HASH_KEY).device("d") != KeyedHasher(b"z" * 32).device("d")
 

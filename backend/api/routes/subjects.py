@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from backend.api.auth import Access, Grant, NowDep, public
@@ -118,7 +119,7 @@ def erase_data(
     )
 
 
-@router.get("/{subject}/data")
+@router.get("/{subject}/data", response_model=SubjectDataOut)
 def read_data(
     subject: Address,
     grant: Annotated[Grant, Depends(advertisers)],
@@ -127,7 +128,7 @@ def read_data(
     now: NowDep,
     purpose: str = Query(description="the DPV purpose the data is used for, e.g. dpv:PersonalisedAdvertising"),
     fields: str | None = Query(None, description="comma-separated data categories; default: all"),
-) -> SubjectDataOut:
+) -> Response:
     """A subject's data for one purpose: only the fields an active, unexpired consent to the caller covers.
 
     `subject` is the pairwise address the consumer uses towards this advertiser. Every
@@ -158,7 +159,7 @@ def read_data(
         raise ConsentRequired(
             f"no active consent of {subject} lets this advertiser use its data for {purpose}"
         )
-    return SubjectDataOut(
+    answer = SubjectDataOut(
         subject=read.subject,
         purpose=read.purpose,
         consent_ids=list(read.consent_ids),
@@ -166,3 +167,5 @@ def read_data(
         withheld=list(read.withheld),
         not_shared=list(read.not_shared),
     )
+    # Serialised once, here: returned as a model, it would be validated and serialised again.
+    return Response(answer.model_dump_json(), media_type="application/json")
