@@ -2,12 +2,28 @@
 
 import typer
 
+from backend.cli.failures import DEBUG_META, CleanFailures
+
 app = typer.Typer(
     name="trustledger",
+    cls=CleanFailures,
     help="trustledger: ad settlement, data consent and product provenance on a permissioned EVM chain.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+
+@app.callback()
+def main(
+    context: typer.Context,
+    debug: bool = typer.Option(
+        False, "--debug", envvar="TRUSTLEDGER_DEBUG", help="show the traceback when a command fails"
+    ),
+) -> None:
+    """trustledger: ad settlement, data consent and product provenance on a permissioned EVM chain."""
+    context.meta[DEBUG_META] = debug
+
 
 # Sub-commands live in their own modules, which never import this one back; they are
 # registered here, one line each.
