@@ -27,7 +27,7 @@ def main(
 
 # Sub-commands live in their own modules, which never import this one back; they are
 # registered here, one line each.
-from backend.cli import admin, chain_config, deploy, embedded, index, keys, sender, serve, verify_event  # noqa: E402
+from backend.cli import admin, backup, chain_config, deploy, embedded, index, keys, sender, serve, verify_event  # noqa: E402
 
 app.command()(deploy.deploy)
 app.command()(serve.api)
@@ -35,6 +35,8 @@ app.command()(serve.worker)
 app.command()(serve.beat)
 app.command(name="run")(embedded.run)
 app.command(name="verify-event")(verify_event.verify_event)
+app.command()(backup.backup)
+app.command()(backup.restore)
 app.add_typer(chain_config.chain_config_app, name="chain-config")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(sender.sender_app, name="sender")
