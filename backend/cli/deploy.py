@@ -8,6 +8,7 @@ import typer
 from eth_account import Account
 from rich.console import Console
 
+from backend.cli.failures import CommandFailed
 from backend.core.config import get_settings
 
 console = Console()
@@ -23,8 +24,9 @@ def deploy(
 
     settings = get_settings()
     if settings.deployer_private_key is None:
-        console.print("[red]TRUSTLEDGER_DEPLOYER_PRIVATE_KEY is not set[/red]: the deployer key becomes the admin.")
-        raise typer.Exit(2)
+        raise CommandFailed(
+            "TRUSTLEDGER_DEPLOYER_PRIVATE_KEY is not set", "set it: the deployer key becomes the admin"
+        )
     admin = Account.from_key(settings.deployer_private_key.get_secret_value())
     attester = (
         Account.from_key(settings.attester_private_key.get_secret_value()).address
@@ -42,7 +44,6 @@ def deploy(
             progress=console.print,
         )
     except (DeployError, CompilationError) as exc:
-        console.print(f"[red]deploy failed:[/red] {exc}")
-        raise typer.Exit(1) from None
+        raise CommandFailed(f"deploy failed ({exc})", "fix what the message names and re-run (deploy is idempotent)") from None
     console.print(f"manifest written to {manifest_path}")
     console.print_json(result.to_json())

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from sqlmodel import Session
 
+from backend.cli.failures import CommandFailed
 from backend.core.config import get_settings
 
 keys_app = typer.Typer(help="Custodial key custody: create and rotate the master key.", no_args_is_help=True)
@@ -23,8 +24,7 @@ def new_master_key(out: Path = typer.Option(..., "--out", help="file to create (
     try:
         key.write_file(out)
     except FileExistsError:
-        console.print(f"[red]{out} exists[/red]; a master key file is never overwritten")
-        raise typer.Exit(1) from None
+        raise CommandFailed(f"{out} exists", "a master key file is never overwritten; choose a new path") from None
     console.print(f"master key {key.key_id} written to {out}")
 
 
@@ -49,8 +49,9 @@ def rotate(
             session.commit()
             stranded = keys_not_sealed_under(session, new)
     except KeyCustodyError as error:
-        console.print(f"[red]rotation failed, nothing changed:[/red] {error}")
-        raise typer.Exit(1) from None
+        raise CommandFailed(
+            f"rotation failed, nothing changed ({error})", "set TRUSTLEDGER_MASTER_KEY_FILE to the current key"
+        ) from None
     console.print(f"{count} custodial keys re-sealed from master key {old.key_id} to {new.key_id}")
     if stranded:
         # Typically the configured key is not the one the keys were sealed under.

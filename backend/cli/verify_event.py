@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from backend.cli.failures import EXIT_BAD_INPUT, CommandFailed
 from backend.core.config import get_settings
 
 console = Console()
@@ -26,14 +27,14 @@ def _load(source: str, api_key: str | None) -> dict:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         response = httpx.get(source, headers=headers, timeout=30)
         if response.status_code != 200:
-            console.print(f"[red]{source} answered {response.status_code}:[/red] {response.text[:500]}")
-            raise typer.Exit(2)
+            raise CommandFailed(
+                f"{source} answered {response.status_code}", "check the URL and --api-key", code=EXIT_BAD_INPUT
+            )
         return response.json()
     try:
         return json.loads(Path(source).read_text())
     except (OSError, ValueError) as exc:
-        console.print(f"[red]cannot read {source}:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise CommandFailed(f"cannot read {source} ({exc})", "pass a proof JSON file or URL") from None
 
 
 def verify_event(
@@ -53,15 +54,15 @@ def verify_event(
         deployed = DeploymentManifest.load(manifest or settings.manifest_path)
         escrow = deployed.address("CampaignEscrow")
     except ManifestError as exc:
-        console.print(f"[red]manifest:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise CommandFailed(
+            f"bad deployment manifest ({exc})", "pass --manifest or set TRUSTLEDGER_MANIFEST_PATH"
+        ) from None
     document = _load(source, api_key)
     w3 = Web3(Web3.HTTPProvider(rpc_url or settings.rpc_url, request_kwargs={"timeout": 30}))
     try:
         result = verify_event_proof(document, w3, escrow, deployed.chain_id)
     except ProofDocumentInvalid as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        raise CommandFailed(str(exc), "pass the proof document the API served") from None
     table = Table("check", "result", "detail", title=f"event {result.event_id}")
     for check in result.checks:
         table.add_row(check.name, "[green]pass[/green]" if check.passed else "[red]FAIL[/red]", check.detail)

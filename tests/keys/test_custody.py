@@ -181,7 +181,7 @@ def test_cli_creates_a_master_key_and_rotates_to_it(tmp_path, monkeypatch):
     runner = CliRunner()
     old_file, new_file = tmp_path / "old.key", tmp_path / "new.key"
     assert runner.invoke(app, ["keys", "new-master-key", "--out", str(old_file)]).exit_code == 0
-    assert runner.invoke(app, ["keys", "new-master-key", "--out", str(old_file)]).exit_code == 1  # never overwritten
+    assert runner.invoke(app, ["keys", "new-master-key", "--out", str(old_file)]).exit_code == 4  # never overwritten (EXIT_BAD_INPUT)
     assert runner.invoke(app, ["keys", "new-master-key", "--out", str(new_file)]).exit_code == 0
     old, new = MasterKey.from_file(old_file), MasterKey.from_file(new_file)
     with database("sqlite", tmp_path, purpose="keys_cli") as url:
