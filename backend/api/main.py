@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from backend.api.errors import install_error_handlers
+from backend.api.gs1_headers import Gs1Headers
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
 
@@ -18,4 +19,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or get_settings()
     install_error_handlers(app)
     app.include_router(api_router)
+    app.add_middleware(Gs1Headers, settings=app.state.settings)
     return app

@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     ads_redis_prefix: str = Field(
         "tl:ads:", min_length=1, description="prefix of the ad pipeline's Redis keys (frequency caps, replay cache)"
     )
+    epcis_capture_limit: int = Field(
+        1000, ge=1, le=1000, description="most events in one POST /epcis/capture (GS1-EPCIS-Capture-Limit)"
+    )
+    epcis_capture_file_size_limit: int = Field(
+        8_388_608, ge=1024, description="largest POST /epcis/capture body in bytes (GS1-EPCIS-Capture-File-Size-Limit)"
+    )
+    epcis_max_per_page: int = Field(
+        1000, ge=1, le=10_000, description="largest perPage of the EPCIS query interface (GET /epcis/events)"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
