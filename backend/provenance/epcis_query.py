@@ -239,8 +239,7 @@ def _filtered(query: EventQuery, scope: Scope):
         (query.ge_record_time, EpcisEvent.recorded_at, "ge"), (query.lt_record_time, EpcisEvent.recorded_at, "lt"),
     ):
         if value is not None:
-            naive = value.replace(tzinfo=None)  # stored as UTC without a zone
-            conditions.append(column >= naive if op == "ge" else column < naive)
+            conditions.append(column >= value if op == "ge" else column < value)
     for values, column in (
         (query.actions, EpcisEvent.action), (query.biz_steps, EpcisEvent.biz_step),
         (query.dispositions, EpcisEvent.disposition), (query.read_points, EpcisEvent.read_point),
@@ -280,7 +279,7 @@ def run_query(session: Session, query: EventQuery, scope: Scope) -> Page:
     if query.after is not None:
         value, last_id = query.after
         position = tuple_(column, EpcisEvent.id)
-        bound = tuple_(value.replace(tzinfo=None), last_id)
+        bound = tuple_(value, last_id)
         statement = statement.where(position < bound if query.descending else position > bound)
     ordering = (column.desc(), EpcisEvent.id.desc()) if query.descending else (column.asc(), EpcisEvent.id.asc())
     size = query.per_page
