@@ -52,7 +52,7 @@ from tests.legacy_migration_history import (
 # The last revision of the branched history (an old database may be stamped with it) and
 # today's head of the line, which later revisions extend.
 OLD_HEAD = "0013_settlement_revision"
-HEAD = "0014_epcis_vocabulary"
+HEAD = "0015_epcis_rest"
 LINE = [
     "0001_initial",
     "0002_sender_and_keys",
@@ -67,6 +67,7 @@ LINE = [
     "0012_settlement_cosigning",
     "0013_settlement_revision",
     "0014_epcis_vocabulary",
+    "0015_epcis_rest",
 ]
 BRANCHED = list(BRANCHED_HEADS)
 

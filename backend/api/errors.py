@@ -2,7 +2,8 @@
 
 Shape: ``{"error": {"code": "...", "message": "...", "details": ..., "request_id": "..."}}``
 (``request_id`` is the request's ``X-Request-ID``, also in the log lines). Bad input is a
-4xx with its reason, never a 500 or a stack trace.
+4xx with its reason, never a 500 or a stack trace. Under ``/epcis`` the same errors are
+rendered as the EPCIS 2.0 REST binding's RFC 7807 problems (`backend.api.epcis_problems`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import logging
 import math
 
+from backend.api import epcis_problems
 from backend.core import errors as domain
 from backend.core.request_context import current_request_id
 
@@ -81,30 +83,38 @@ _STATUS_CODES = {
 }
 
 
+def _answer(
+    request: Request, status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    if epcis_problems.applies(request):
+        return epcis_problems.problem(request, status, code, message, details, headers)
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _answer(request, exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(domain.DomainError)
-    async def _domain_error(_request: Request, exc: domain.DomainError) -> JSONResponse:
+    async def _domain_error(request: Request, exc: domain.DomainError) -> JSONResponse:
         headers = None
         if isinstance(exc, domain.TooMany):
             headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers)
+        return _answer(request, status_of(exc), exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
             {"location": list(error.get("loc", ())), "reason": error.get("msg", ""), "type": error.get("type", "")}
             for error in exc.errors()
         ]
-        return JSONResponse(error_body("invalid_request", "the request is not valid", details), status_code=422)
+        return _answer(request, 422, "invalid_request", "the request is not valid", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+        return _answer(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -113,6 +123,8 @@ def install_error_handlers(app: FastAPI) -> None:
         request_id = getattr(request.state, "request_id", None)
         logger.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
         headers = {"X-Request-ID": request_id} if request_id else None
+        if epcis_problems.applies(request):
+            return epcis_problems.problem(request, 500, "internal_error", "internal error", None, headers)
         return JSONResponse(
             error_body("internal_error", "internal error", request_id=request_id), status_code=500, headers=headers
         )

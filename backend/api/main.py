@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from backend.api import metrics
 from backend.api.errors import install_error_handlers
+from backend.api.gs1_headers import Gs1Headers
 from backend.api.limits import install_limits
 from backend.api.request_observer import RequestObserver
 from backend.api.router import api_router
@@ -29,4 +30,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     install_pages(app)  # the consoles (backend/web): pages, /static, CSRF check
     app.add_middleware(RequestObserver)
+    app.add_middleware(Gs1Headers, settings=app.state.settings)
     return app

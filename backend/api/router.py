@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from backend.api.routes import health
 from backend.api.routes import auth, participants  # identity and access
-from backend.api.routes import digital_link, products  # product provenance
+from backend.api.routes import digital_link, epcis, products  # product provenance, EPCIS 2.0 REST binding
 from backend.api.routes import consents, dids, offers, subjects  # data consent
 from backend.api.routes import anchors, creatives  # event anchors and proofs, ad creatives on AssetRegistry
 from backend.api.routes import campaigns, publishers, schemas, tokens  # ad campaigns, tokens, reports
@@ -39,4 +39,5 @@ v1_router.include_router(proofs.router)
 api_router = APIRouter()
 api_router.include_router(digital_link.router)  # first: every product scan is matched against it
 api_router.include_router(health.router)
+api_router.include_router(epcis.router)  # the GS1 EPCIS 2.0 REST binding, beside /v1
 api_router.include_router(v1_router)

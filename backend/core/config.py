@@ -145,6 +145,15 @@ class Settings(BaseSettings):
     claims_per_ip: str = Field("10/minute,burst=10", description="first-scan claim attempts per client IP")
     claims_per_serial: str = Field("10/hour,burst=5", description="claim attempts per item (GTIN + serial)")
     api_keys_per_participant: str = Field("30/hour,burst=20", description="API keys created per participant")
+    epcis_capture_limit: int = Field(
+        1000, ge=1, le=1000, description="most events in one POST /epcis/capture (GS1-EPCIS-Capture-Limit)"
+    )
+    epcis_capture_file_size_limit: int = Field(
+        8_388_608, ge=1024, description="largest POST /epcis/capture body in bytes (GS1-EPCIS-Capture-File-Size-Limit)"
+    )
+    epcis_max_per_page: int = Field(
+        1000, ge=1, le=10_000, description="largest perPage of the EPCIS query interface (GET /epcis/events)"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":

@@ -7,9 +7,12 @@
     └── serial_batch (serials registered together, one Merkle root)
         └── product_item (one serialised item: claim code hash, claim time)
             ├── epcis_event_item ── epcis_event (hash, actor, anchor batch, block)
+            │                           ├── epcis_event_epc (every EPC / class it names, canonical, by role)
             │                           └── anchor_batch (one root per actor and brand)
             ├── product_scan (keyed client id and country; no IP, no user agent)
             └── sun_tag (an NTAG 424 DNA tag on the item, its last counter)
+
+    epcis_capture_job (one POST /epcis/capture: running, success, errors per event)
 
 On-chain facts (anchored block, recalls) come from the indexer's mirror of
 ProvenanceRegistry events; `anchor_batch.anchored_block` is filled from it.
@@ -116,6 +119,10 @@ class EpcisEvent(BackendModel, table=True):
             sqlite_where=text("anchor_batch_id IS NULL"),
         ),
         Index("ix_epcis_event_anchor_batch_id", "anchor_batch_id"),
+        # The EPCIS query interface orders and pages by these (keyset: value, id).
+        Index("ix_epcis_event_event_time", "event_time", "id"),
+        Index("ix_epcis_event_recorded_at", "recorded_at", "id"),
+        Index("ix_epcis_event_declared_event_id", "declared_event_id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
@@ -130,6 +137,8 @@ class EpcisEvent(BackendModel, table=True):
     time_zone_offset: str = Field(max_length=6)
     read_point: str = Field(max_length=300)
     biz_location: str | None = Field(default=None, max_length=300)
+    action: str | None = Field(default=None, max_length=8)  # ADD / OBSERVE / DELETE; None for a TransformationEvent
+    declared_event_id: str | None = Field(default=None, max_length=300)  # the event's own eventID, when it has one
     document: str = Field(sa_type=Text)  # the event as posted (JSON), with its namespaces
     recorded_at: datetime = Field(default_factory=utcnow)
     anchor_batch_id: uuid.UUID | None = Field(
@@ -164,3 +173,46 @@ class SunTag(BackendModel, table=True):
     gtin: str = Field(max_length=14)
     serial: str = Field(max_length=20)
     last_counter: int | None = Field(default=None)  # highest SDMReadCtr seen; a tap must exceed it
+
+
+class EpcRole(StrEnum):
+    """Where an event names an identifier, as the EPCIS query parameters distinguish them."""
+
+    EPC = "epc"  # epcList, childEPCs (MATCH_epc)
+    PARENT = "parent"  # parentID (MATCH_parentID)
+    INPUT = "input"  # inputEPCList (MATCH_inputEPC)
+    OUTPUT = "output"  # outputEPCList (MATCH_outputEPC)
+    CLASS = "class"  # epcClass of quantityList, childQuantityList (MATCH_epcClass)
+    INPUT_CLASS = "in_class"  # inputQuantityList (MATCH_inputEPCClass)
+    OUTPUT_CLASS = "out_class"  # outputQuantityList (MATCH_outputEPCClass)
+
+
+class EpcisEventEpc(BackendModel, table=True):
+    """Every identifier an event names (canonical GS1 Digital Link, or the URI as written when it is
+    not a GS1 key), so MATCH_anyEPC and friends are one index lookup (primary key: epc first)."""
+
+    __tablename__ = "epcis_event_epc"
+
+    epc: str = Field(sa_column=Column(String(300), primary_key=True))
+    role: str = Field(sa_column=Column(String(9), primary_key=True))
+    event_id: int = Field(sa_column=Column(BIG_ID, ForeignKey("epcis_event.id"), primary_key=True))
+
+
+class CaptureJob(BackendModel, table=True):
+    """One capture request of the EPCIS 2.0 REST binding (``POST /epcis/capture``).
+
+    Written (running) before the document is processed and committed, so an accepted capture
+    is never lost: a job still running after a crash says so rather than claiming success."""
+
+    __tablename__ = "epcis_capture_job"
+
+    id: str = Field(primary_key=True, max_length=36)  # the captureID
+    actor_id: uuid.UUID = Field(foreign_key="participant.id", index=True)
+    error_behaviour: str = Field(max_length=8)  # rollback / proceed
+    event_count: int
+    recorded_count: int = Field(default=0)
+    running: bool = Field(default=True)
+    success: bool = Field(default=False)
+    errors: str = Field(default="[]", sa_type=Text)  # JSON list of {type, title, detail, eventIndex, pointer}
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = Field(default=None)

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from backend.provenance.anchor_signature import event_leaf
 from backend.provenance.claims import InvalidClaimCode, code_hash, code_matches, generate_code, normalise_code
+from backend.provenance.epc_index import event_epcs
 from backend.provenance.epcis import ValidatedEvent
 from backend.provenance.event_hash import CURRENT_ALGORITHM, event_hash, hash_digest
 from backend.provenance.gtin import normalise_gtin
@@ -26,6 +27,7 @@ from backend.provenance.models import (
     AnchorStatus,
     BrandActor,
     EpcisEvent,
+    EpcisEventEpc,
     EpcisEventItem,
     Product,
     ProductItem,
@@ -166,6 +168,11 @@ def _items_by_key(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tup
     return found
 
 
+def _declared_id(event: dict) -> str | None:
+    value = event.get("eventID")
+    return value if isinstance(value, str) and len(value) <= 300 else None
+
+
 def record_events(
     session: Session, *, actor_id: uuid.UUID, brand_id: uuid.UUID, events: Sequence[ValidatedEvent]
 ) -> list[EpcisEvent]:
@@ -210,6 +217,8 @@ def record_events(
             time_zone_offset=event.time_zone_offset,
             read_point=event.read_point,
             biz_location=event.biz_location,
+            action=event.event.get("action"),
+            declared_event_id=_declared_id(event.event),
             document=orjson.dumps({"event": event.event, "namespaces": event.namespaces}).decode(),
         )
         session.add(row)
@@ -219,6 +228,11 @@ def record_events(
         {"item_id": items[key][0], "event_id": row.id} for row, event in zip(rows, events) for key in event.items
     ]
     session.exec(insert(EpcisEventItem), params=links)
+    epcs = [
+        {"epc": epc, "role": role, "event_id": row.id} for row, event in zip(rows, events) for role, epc in event_epcs(event.event)
+    ]
+    if epcs:
+        session.exec(insert(EpcisEventEpc), params=epcs)
     return rows
 
 
