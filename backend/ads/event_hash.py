@@ -101,24 +101,18 @@ def event_hash_of(
 ) -> bytes:
     """``event_hash(event_record(...))`` for the ingest path, without the intermediate checks.
 
-    The record is written here with its keys already in canonical order, so it is serialised
+    ``event_record`` writes its keys already in canonical order, so the record is serialised
     as is: no sort, no check of the key set (which ``event_hash`` makes for records from
     elsewhere). A test holds the two equal.
     """
-    return keccak_256(
-        _dumps(
-            {
-                "campaign_id": campaign_id,
-                "click_id": click_id,
-                "event_id": event_id,
-                "impression_id": impression_id,
-                "kind": str(kind),
-                "occurred_at": occurred_at,
-                "publisher": publisher,
-                "received_at": received_at,
-            }
-        )
-    ).digest()
-
-
-_dumps = orjson.dumps
+    record = event_record(
+        campaign_id=campaign_id,
+        publisher=publisher,
+        event_id=event_id,
+        kind=kind,
+        occurred_at=occurred_at,
+        received_at=received_at,
+        impression_id=impression_id,
+        click_id=click_id,
+    )
+    return keccak_256(orjson.dumps(record)).digest()
