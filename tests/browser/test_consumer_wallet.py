@@ -21,8 +21,9 @@ from eth_account import Account
 
 from backend.consent.client import ConsumerClient
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
+from tests.browser.live_server import LiveServer
 from tests.browser.wallet_support import (
-    BUNDLE, CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, axe_violations, install_wallet, screenshot,
+    BUNDLE, CHROMIUM, CHROMIUM_ARGS, PHONE, axe_violations, install_wallet, screenshot,
 )
 from tests.consent.conftest import PROFILE, world  # noqa: F401  (fixture)
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 from pathlib import Path
 
-import uvicorn
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
@@ -46,27 +43,6 @@ PROVIDER = """
   };
 })();
 """
-
-
-class LiveServer:
-    """The app under uvicorn on a free 127.0.0.1 port, in a daemon thread."""
-
-    def __init__(self, app):
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[str]) -> None:
