@@ -43,19 +43,19 @@ class CaptureRefused(kinds.Refusal):
     """Family of refusals of a capture request as a whole."""
 
 
-class UnknownErrorBehaviour(kinds.Case, kinds.Malformed):
+class UnknownErrorBehaviour(kinds.Case, CaptureRefused, kinds.Malformed):
     code = "unknown_capture_error_behaviour"
 
 
-class NotAnEpcisDocument(kinds.Case, kinds.Malformed):
+class NotAnEpcisDocument(kinds.Case, CaptureRefused, kinds.Malformed):
     code = "not_an_epcis_document"
 
 
-class CaptureLimitExceeded(kinds.Case, kinds.TooLarge):
+class CaptureLimitExceeded(kinds.Case, CaptureRefused, kinds.TooLarge):
     code = "capture_limit_exceeded"
 
 
-class CaptureJobNotFound(kinds.Case, kinds.NotFound):
+class CaptureJobNotFound(kinds.Case, CaptureRefused, kinds.NotFound):
     code = "no_such_capture_job"
 
 

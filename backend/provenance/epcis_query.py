@@ -39,19 +39,19 @@ class QueryRefused(kinds.Refusal):
     """Family of refusals of a query."""
 
 
-class QueryParameterInvalid(kinds.Case, kinds.Malformed):
+class QueryParameterInvalid(kinds.Case, QueryRefused, kinds.Malformed):
     code = "query_parameter_invalid"
 
 
-class QueryTooLarge(kinds.Case, kinds.TooLarge):
+class QueryTooLarge(kinds.Case, QueryRefused, kinds.TooLarge):
     code = "query_too_large"
 
 
-class NoSuchEvent(kinds.Case, kinds.NotFound):
+class NoSuchEvent(kinds.Case, QueryRefused, kinds.NotFound):
     code = "no_such_event"
 
 
-class NoSuchVocabulary(kinds.Case, kinds.NotFound):
+class NoSuchVocabulary(kinds.Case, QueryRefused, kinds.NotFound):
     code = "no_such_resource"
 
 
