@@ -1,7 +1,9 @@
 """Message catalogs (JSON, one file per locale in ``backend/web/messages``) and locale choice.
 
-The documented way to add text: put the key in ``en.json`` and ``zh-CN.json`` (a test
-keeps the two catalogs' keys equal), use ``t("key")`` in a template, and ``t("key")`` from
+The documented way to add text: put the key in ``en.json`` and ``zh-CN.json`` — the shared
+catalog at the top of ``messages``, or a console's own in ``messages/<console>/`` (a
+console's keys start with its name; a test keeps every pair's keys equal and the files'
+keys disjoint), use ``t("key")`` in a template, and ``t("key")`` from
 ``web/lib/i18n.js`` in page code (the page's catalog is embedded as JSON data, never as
 script). Placeholders are ``{name}``.
 """
@@ -18,9 +20,17 @@ DEFAULT = "en"
 COOKIE = "tl_lang"
 
 
+def catalog_files(locale: str) -> list[Path]:
+    """The shared catalog of `locale`, then each console's (``messages/<console>/<locale>.json``)."""
+    return [MESSAGES / f"{locale}.json", *sorted(MESSAGES.glob(f"*/{locale}.json"))]
+
+
 @lru_cache(maxsize=len(LOCALES))
 def catalog(locale: str) -> dict[str, str]:
-    return json.loads((MESSAGES / f"{locale}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in catalog_files(locale):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
 
 
 def supported(value: str | None) -> str | None:

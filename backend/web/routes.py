@@ -1,7 +1,10 @@
 """The pages' routes: one block per console, plus the language switch and the static files.
 
 Add a console: a view-model module beside ``consumer.py``, a template extending
-``base.html``, an ES module ``web/pages/<name>.js``, and a route here calling `render_page`.
+``base.html`` (participants sign in through ``partials/signin.html`` and
+``web/lib/participant-session.js``), an ES module ``web/pages/<name>.js``, its messages in
+``messages/<name>/``, and a route calling `render_page` — here, or in the console's own
+``<name>_pages.py`` router included by `install_pages`.
 Pages read public facts directly (a session of their own); everything behind a
 credential is fetched by the page from ``/v1`` with the in-memory token.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -65,6 +66,20 @@ def test_catalogs_have_the_same_keys_and_placeholders():
     assert english.keys() == chinese.keys()
     for key, text in english.items():
         assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", chinese[key])), key
+
+
+def test_each_catalog_file_has_its_twin_and_no_key_is_defined_twice():
+    seen: dict[str, str] = {}
+    for english_file, chinese_file in zip(i18n.catalog_files("en"), i18n.catalog_files("zh-CN"), strict=True):
+        assert english_file.parent == chinese_file.parent
+        english = json.loads(english_file.read_text(encoding="utf-8"))
+        assert english.keys() == json.loads(chinese_file.read_text(encoding="utf-8")).keys(), english_file
+        for key in english:
+            assert key not in seen, f"{key} is in {seen.get(key)} and {english_file}"
+            seen[key] = str(english_file)
+        if english_file.parent != i18n.MESSAGES:
+            prefix = english_file.parent.name + "."
+            assert all(key.startswith(prefix) for key in english), f"keys of {english_file} start with {prefix}"
 
 
 @pytest.mark.parametrize(("query", "cookie", "accept", "chosen"), [

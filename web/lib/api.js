@@ -17,14 +17,17 @@ function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.getAttribute("content") ?? "";
 }
 
-export function createApi({ sessionHeader } = {}) {
+// `sessionHeader` names the header the token goes in; with `bearer` it is sent as
+// "Authorization: Bearer <token>" (a participant's API key or SIWE session).
+export function createApi({ sessionHeader, bearer = false } = {}) {
   let session = null;
 
   async function request(method, path, body) {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (UNSAFE.has(method)) headers["X-CSRF-Token"] = csrfToken();
-    if (session && sessionHeader) headers[sessionHeader] = session;
+    if (session && bearer) headers.Authorization = `Bearer ${session}`;
+    else if (session && sessionHeader) headers[sessionHeader] = session;
     let response;
     try {
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
