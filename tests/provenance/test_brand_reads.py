@@ -1,0 +1,81 @@
+"""The brand console's reads: catalogue, serial pages, a serial's history with anchoring status, scans."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.provenance.test_api import GTIN, NOW, PHONE, api, authorise, error, post_events, register, shipping  # noqa: F401
+
+
+def test_a_brand_lists_its_own_products_with_batches_and_nothing_of_others(api):
+    assert api.client.get("/v1/products", headers=api.brand.headers).json() == []
+    register(api)
+    api.client.post(f"/v1/products/{GTIN}/serials", headers=api.brand.headers,
+                    json={"ranges": [{"first": 1, "last": 250, "width": 4, "prefix": "B"}]})
+    (product,) = api.client.get("/v1/products", headers=api.brand.headers).json()
+    assert product["gtin"] == GTIN and product["name"] == "Chronograph 42" and product["serial_count"] == 253
+    assert [(b["serial_count"], b["first_serial"], b["last_serial"], b["claimed"], b["registered_on_chain"])
+            for b in product["batches"]] == [(3, "A1", "A3", 0, False), (250, "B0001", "B0250", 0, False)]
+    assert api.client.get("/v1/products", headers=api.other_brand.headers).json() == []
+    assert api.client.get("/v1/products", headers=api.actor.headers).status_code == 403
+    assert api.client.get("/v1/products").status_code == 401
+
+
+def test_serials_are_paged_in_order_per_batch(api):
+    register(api)
+    api.client.post(f"/v1/products/{GTIN}/serials", headers=api.brand.headers,
+                    json={"ranges": [{"first": 1, "last": 5, "width": 2, "prefix": "B"}]})
+    batch = api.client.get("/v1/products", headers=api.brand.headers).json()[0]["batches"][1]["batch_id"]
+    first = api.client.get(f"/v1/products/{GTIN}/serials?batch={batch}&limit=3", headers=api.brand.headers).json()
+    assert [s["serial"] for s in first["serials"]] == ["B01", "B02", "B03"] and first["next_after"] == "B03"
+    rest = api.client.get(f"/v1/products/{GTIN}/serials?batch={batch}&limit=3&after=B03", headers=api.brand.headers).json()
+    assert [s["serial"] for s in rest["serials"]] == ["B04", "B05"] and rest["next_after"] is None
+    everything = api.client.get(f"/v1/products/{GTIN}/serials", headers=api.brand.headers).json()
+    assert len(everything["serials"]) == 8
+    response = api.client.get(f"/v1/products/{GTIN}/serials?limit=0", headers=api.brand.headers)
+    assert response.status_code == 422
+    response = api.client.get(f"/v1/products/{GTIN}/serials", headers=api.other_brand.headers)
+    assert response.status_code == 404 and error(response)[0] == "not_found"
+
+
+def test_a_serials_history_marks_pending_events_until_anchored(api):
+    register(api)
+    authorise(api)
+    assert api.client.get(f"/v1/products/{GTIN}/A1/history", headers=api.brand.headers).json() == []
+    post_events(api, shipping("A1", "commissioning"))
+    api.anchor_pending(block=7)
+    post_events(api, shipping("A1", "shipping", 60))
+    history = api.client.get(f"/v1/products/{GTIN}/A1/history", headers=api.brand.headers).json()
+    assert [(h["biz_step"], h["anchor_status"], h["anchored_block"]) for h in history] == [
+        ("commissioning", "anchored", 7), ("shipping", "pending", None)]
+    assert history[0]["event_hash"].startswith("ni:///sha-256;")
+    assert api.client.get(f"/v1/products/{GTIN}/A2/history", headers=api.brand.headers).json() == []
+    assert api.client.get(f"/v1/products/{GTIN}/NOPE/history", headers=api.brand.headers).status_code == 404
+    assert api.client.get(f"/v1/products/{GTIN}/A1/history", headers=api.other_brand.headers).status_code == 404
+
+
+def test_scan_analytics_count_people_per_day_flag_clones_and_list_claims(api):
+    created = register(api)
+    with api.browser("192.0.2.5") as berlin:
+        berlin.get(f"/01/{GTIN}/21/A1", headers={"User-Agent": PHONE})
+        berlin.get(f"/01/{GTIN}/21/A1", headers={"User-Agent": "WhatsApp/2.23.20.0 A"})
+        berlin.get(f"/01/{GTIN}/21/FAKE1", headers={"User-Agent": PHONE})
+    api.client.post(f"/v1/products/{GTIN}/A2/claim", json={"code": created["claim_codes"]["A2"]})
+    api.now = NOW + timedelta(hours=1)
+    with api.browser("198.51.100.8") as tokyo:
+        tokyo.get(f"/01/{GTIN}/21/A1", headers={"User-Agent": PHONE})
+    api.now = NOW + timedelta(days=1)
+    with api.browser("192.0.2.5") as berlin:
+        berlin.get(f"/01/{GTIN}/21/A3", headers={"User-Agent": PHONE})
+    data = api.client.get(f"/v1/products/{GTIN}/scans?days=7", headers=api.brand.headers).json()
+    assert data["since"] == "2026-05-27" and data["until"] == "2026-06-02" and len(data["days"]) == 7
+    assert [(d["day"], d["scans"], d["previews"]) for d in data["days"] if d["scans"] or d["previews"]] == [
+        ("2026-06-01", 3, 1), ("2026-06-02", 1, 0)]
+    signals = {s["serial"]: s for s in data["clone_signals"]}
+    assert set(signals) == {"A1", "FAKE1"}
+    assert signals["FAKE1"]["registered"] is False
+    assert signals["A1"]["registered"] and signals["A1"]["distinct_clients"] == 2
+    assert "Germany" in signals["A1"]["far_apart"] and "Japan" in signals["A1"]["far_apart"]
+    assert data["claimed_total"] == 1 and [c["serial"] for c in data["claims"]] == ["A2"]
+    assert api.client.get(f"/v1/products/{GTIN}/scans?days=0", headers=api.brand.headers).status_code == 422
+    assert api.client.get(f"/v1/products/{GTIN}/scans", headers=api.other_brand.headers).status_code == 404
