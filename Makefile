@@ -10,8 +10,9 @@ WEB_SOURCES := $(wildcard web/*/*.js)
 
 # Debian packages the tests use: docker-compose validates the compose file without an
 # engine, caddy validates the proxy config, chromium (+ its driver) renders the consumer
-# page in a real browser. Installed only when missing (needs root).
-SYSTEM_TOOLS := docker-compose caddy chromium chromedriver promtool
+# page in a real browser, pg_dump/pg_restore (postgresql-client) back up PostgreSQL.
+# Installed only when missing (needs root).
+SYSTEM_TOOLS := docker-compose caddy chromium chromedriver promtool pg_dump pg_restore
 
 .PHONY: install system-tools web demo demo-serve test bench clean
 
@@ -19,7 +20,7 @@ install: $(STAMP) node_modules/.package-lock.json $(WEB_DIST)
 
 system-tools:
 	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
-	missing=$$(echo "$$missing" | sed 's/chromedriver/chromium-driver/; s/promtool/prometheus/'); \
+	missing=$$(echo "$$missing" | sed 's/chromedriver/chromium-driver/; s/promtool/prometheus/; s/pg_dump/postgresql-client/; s/ pg_restore//'); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "installing Debian packages:$$missing"; \
