@@ -22,8 +22,8 @@ function csrfToken() {
 export function createApi({ sessionHeader, bearer = false } = {}) {
   let session = null;
 
-  async function request(method, path, body) {
-    const headers = { Accept: "application/json" };
+  async function request(method, path, body, extraHeaders = {}) {
+    const headers = { Accept: "application/json", ...extraHeaders };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (UNSAFE.has(method)) headers["X-CSRF-Token"] = csrfToken();
     if (session && bearer) headers.Authorization = `Bearer ${session}`;
@@ -52,7 +52,7 @@ export function createApi({ sessionHeader, bearer = false } = {}) {
 
   return {
     get: (path) => request("GET", path),
-    post: (path, body) => request("POST", path, body ?? {}),
+    post: (path, body, headers) => request("POST", path, body ?? {}, headers),
     put: (path, body) => request("PUT", path, body),
     delete: (path, body) => request("DELETE", path, body),
     setSession(token) { session = token; },

@@ -1,0 +1,353 @@
+// The advertiser console (/console/advertiser): sign in (wallet or API key), the advertiser's
+// campaigns with their status from the mirror, create a campaign (the API checks the terms
+// against campaign-terms.v1.json; its refusals are shown next to the fields), fund and top
+// up with the custodial key, spend and traffic charts, the settlement timeline with the
+// challenge button, and an event's proof. Text from data goes through textContent only.
+
+import { participantApi, wireSignIn } from "../lib/participant-session.js";
+import { formatAmount, formatDate, formatDuration, t } from "../lib/i18n.js";
+import { element, hide, show, showError, showNotice } from "../lib/dom.js";
+import { barChart, lineChart } from "../lib/chart.js";
+import { fieldErrors, parseAmount } from "../lib/campaign-form.js";
+
+const api = participantApi();
+let tokens = []; // GET /v1/tokens
+let selected = null; // the campaign open in the detail section
+const $ = (id) => document.getElementById(id);
+const idempotency = () => ({ "Idempotency-Key": crypto.randomUUID() });
+
+const money = (amount, token) => formatAmount(amount, token.decimals, token.symbol);
+
+function isPending(campaign) {
+  return campaign.anchored_at === null || campaign.pending_transactions.length > 0;
+}
+
+function statusCell(campaign) {
+  const cell = element("td", { class: "state", "data-label": t("advertiser.campaigns.status") });
+  const known = ["unfunded", "active", "paused", "ended", "refunded", "pending"];
+  cell.append(element("span", { class: `badge ${campaign.status}` },
+    known.includes(campaign.status) ? t(`advertiser.status.${campaign.status}`) : campaign.status));
+  if (isPending(campaign)) {
+    cell.append(" ", element("span", { class: "pending" }, t("advertiser.campaigns.pending")));
+  }
+  return cell;
+}
+
+async function loadCampaigns() {
+  const loading = $("campaigns-loading");
+  show(loading);
+  try {
+    const campaigns = await api.get("/v1/campaigns");
+    const body = $("campaigns").querySelector("tbody");
+    body.replaceChildren(...campaigns.map((campaign) => {
+      const open = element("button", { type: "button", class: "open" }, t("advertiser.campaigns.open"));
+      open.addEventListener("click", () => openCampaign(campaign.id));
+      const row = element("tr", { "data-campaign-id": campaign.id },
+        element("td", { class: "name", "data-label": t("advertiser.campaigns.name") }, campaign.name),
+        statusCell(campaign),
+        element("td", { "data-label": t("advertiser.campaigns.budget") }, money(campaign.budget, campaign.token)),
+        element("td", { "data-label": t("advertiser.campaigns.deposit") }, money(campaign.deposit, campaign.token)),
+        element("td", { "data-label": t("advertiser.campaigns.spent") }, money(campaign.spent, campaign.token)),
+        element("td", { "data-label": t("advertiser.campaigns.ends") }, formatDate(campaign.end_time)),
+        element("td", {}, open));
+      if (isPending(campaign)) row.dataset.pending = "true";
+      return row;
+    }));
+    $("campaigns").hidden = campaigns.length === 0;
+    $("campaigns-empty").hidden = campaigns.length !== 0;
+  } catch (error) {
+    showError(error);
+  } finally {
+    hide(loading);
+  }
+}
+
+// ---- create -------------------------------------------------------------------------
+
+function clearErrors(form) {
+  for (const node of form.querySelectorAll("[data-error-for]")) {
+    node.textContent = "";
+    hide(node);
+  }
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+}
+
+function showFieldErrors(form, errors) {
+  let first = null;
+  for (const [field, messages] of Object.entries(errors)) {
+    const node = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`) ?? form.querySelector('[data-error-for="form"]');
+    node.textContent = [node.textContent, ...messages].filter(Boolean).join(" ");
+    show(node);
+    const input = form.querySelector(`[aria-describedby="${CSS.escape(node.id)}"]`);
+    if (input?.matches("input, select")) input.setAttribute("aria-invalid", "true");
+    first ??= input;
+  }
+  first?.focus?.();
+}
+
+function tokenOf(symbol) {
+  return tokens.find((token) => token.symbol === symbol) ?? { decimals: 6, symbol };
+}
+
+function createBody(form) {
+  const errors = {};
+  const value = (name) => form.elements[name].value.trim();
+  const token = tokenOf(value("token"));
+  const add = (field, message) => { (errors[field] ??= []).push(message); };
+  const amount = (name, field, required) => {
+    const text = value(name);
+    if (!text) {
+      if (required) add(field, t("advertiser.create.required"));
+      return undefined;
+    }
+    const parsed = parseAmount(text, token.decimals);
+    if (parsed === null) add(field, t("advertiser.create.badAmount", { decimals: token.decimals }));
+    return parsed ?? undefined;
+  };
+  const pricing = {};
+  for (const kind of ["cpm", "cpc", "cpa"]) {
+    const price = amount(kind, `terms.pricing.${kind}`, false);
+    // The schema wants JSON integers: a base-unit price is sent as a number when it is exact.
+    if (price !== undefined) pricing[kind] = Number.isSafeInteger(Number(price)) ? Number(price) : price;
+  }
+  const terms = { version: 1, pricing };
+  const window = value("attribution_window_days");
+  if (window) {
+    if (/^\d+$/.test(window)) terms.conditions = { attribution_window_days: Number(window) };
+    else add("terms.conditions.attribution_window_days", t("advertiser.create.badInteger"));
+  }
+  const ends = value("ends_at");
+  const endsAt = ends ? new Date(ends) : null;
+  if (!endsAt || Number.isNaN(endsAt.getTime())) add("ends_at", t("advertiser.create.badDate"));
+  const body = {
+    name: value("name"), token: token.symbol, budget: amount("budget", "budget", true) ?? "0", terms,
+    ends_at: endsAt && !Number.isNaN(endsAt.getTime()) ? endsAt.toISOString() : "",
+  };
+  return { body, errors };
+}
+
+async function createCampaign(event) {
+  event.preventDefault();
+  const form = event.target;
+  clearErrors(form);
+  const { body, errors } = createBody(form);
+  if (Object.keys(errors).length) {
+    showFieldErrors(form, errors);
+    return;
+  }
+  const button = $("create-submit");
+  button.disabled = true;
+  try {
+    const created = await api.post("/v1/campaigns", body, idempotency());
+    showNotice(t("advertiser.create.created", { name: created.name }));
+    form.reset();
+    defaultEnd();
+    await loadCampaigns();
+  } catch (error) {
+    const mapped = fieldErrors(error);
+    if (mapped) showFieldErrors(form, mapped);
+    showError(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function defaultEnd() {
+  const end = new Date(Date.now() + 30 * 86400_000);
+  end.setSeconds(0, 0);
+  const local = new Date(end.getTime() - end.getTimezoneOffset() * 60_000);
+  $("create-ends").value = local.toISOString().slice(0, 16);
+}
+
+// ---- one campaign -------------------------------------------------------------------
+
+function facts(list, pairs) {
+  list.replaceChildren(...pairs.flatMap(([term, value]) => [element("dt", {}, term), element("dd", {}, value)]));
+}
+
+async function openCampaign(id) {
+  const detail = $("detail");
+  show(detail);
+  $("detail-title").textContent = t("common.loading");
+  try {
+    const [campaign, settlements, traffic] = await Promise.all([
+      api.get(`/v1/campaigns/${id}`),
+      api.get(`/v1/settlements/campaigns/${id}`),
+      api.get(`/v1/campaigns/${id}/traffic`),
+    ]);
+    selected = campaign;
+    detail.dataset.campaignId = id;
+    $("detail-title").textContent = campaign.name;
+    const status = $("detail-status");
+    status.replaceChildren(...statusCell(campaign).childNodes);
+    facts($("detail-facts"), [
+      [t("advertiser.campaigns.budget"), money(campaign.budget, campaign.token)],
+      [t("advertiser.campaigns.deposit"), money(campaign.deposit, campaign.token)],
+      [t("advertiser.campaigns.spent"), money(campaign.spent, campaign.token)],
+      [t("advertiser.facts.available"), money(campaign.available, campaign.token)],
+      [t("advertiser.facts.chainId"), campaign.chain.campaign_id === null ? t("advertiser.campaigns.pending") : String(campaign.chain.campaign_id)],
+      [t("advertiser.facts.terms"), JSON.stringify(campaign.terms.document.pricing)],
+      [t("advertiser.facts.pendingTx"), campaign.pending_transactions.map((tx) => tx.kind).join(", ") || "—"],
+    ]);
+    drawSpend(campaign, settlements);
+    drawTraffic(campaign, traffic);
+    drawTimeline(campaign, settlements);
+  } catch (error) {
+    $("detail-title").textContent = "";
+    showError(error);
+  }
+}
+
+const units = (amount, token) => Number(amount) / 10 ** token.decimals;
+
+function drawSpend(campaign, settlements) {
+  const points = settlements.settlements.filter((s) => s.committed_at !== null).sort((a, b) => a.epoch - b.epoch);
+  const container = $("spend-chart");
+  $("spend-empty").hidden = points.length > 0;
+  if (points.length === 0) {
+    container.replaceChildren();
+    return;
+  }
+  const x = points.map((s) => s.committed_at);
+  lineChart(container, {
+    x,
+    series: [
+      { label: t("advertiser.charts.spent"), values: points.map((s) => units(s.cumulative_spent, campaign.token)), fill: true },
+      { label: t("advertiser.charts.budget"), values: points.map(() => units(campaign.budget, campaign.token)) },
+    ],
+    yFormat: (v, number) => number.format(v),
+  });
+}
+
+function drawTraffic(campaign, traffic) {
+  const total = traffic.total;
+  const container = $("traffic-chart");
+  const reasons = Object.keys(total.filtered_by_reason).sort();
+  const empty = total.accepted + total.filtered === 0;
+  $("traffic-empty").hidden = !empty;
+  if (empty) container.replaceChildren();
+  else {
+    barChart(container, {
+      labels: [t("advertiser.charts.accepted"), ...reasons],
+      series: [{ label: t("advertiser.charts.events"), values: [total.accepted, ...reasons.map((r) => total.filtered_by_reason[r])] }],
+    });
+  }
+  // Effective prices: the spend on each billed kind over its billed count (CPM per thousand).
+  const line = (kind) => traffic.publishers.reduce((sum, p) => ({ billed: sum.billed + p[kind].billed,
+    amount: sum.amount + BigInt(p[kind].billed_amount) }), { billed: 0, amount: 0n });
+  const effective = (kind, scale) => {
+    const { billed, amount } = line(kind);
+    return billed === 0 ? t("advertiser.effective.none") : money(((amount * BigInt(scale)) / BigInt(billed)).toString(), campaign.token);
+  };
+  facts($("effective"), [
+    [t("advertiser.effective.cpm"), effective("impressions", 1000)],
+    [t("advertiser.effective.cpc"), effective("clicks", 1)],
+    [t("advertiser.effective.cpa"), effective("conversions", 1)],
+  ]);
+}
+
+function drawTimeline(campaign, settlements) {
+  const list = $("timeline");
+  const bond = tokens.find((token) => token.address === campaign.token.address)?.challenge_bond;
+  const chainTime = settlements.chain_time ?? Math.floor(Date.now() / 1000);
+  $("timeline-empty").hidden = settlements.settlements.length > 0;
+  list.replaceChildren(...settlements.settlements.map((s) => {
+    const item = element("li", { "data-epoch": String(s.epoch), class: `settlement ${s.status}` },
+      element("h4", {}, t("advertiser.timeline.epoch", { epoch: s.epoch }), " ", element("span", { class: "badge" }, s.status)));
+    const details = element("dl", { class: "facts" });
+    const matures = s.matures_at === null ? t("advertiser.timeline.notCommitted")
+      : s.matures_at <= chainTime ? `${t("advertiser.timeline.matured")} ${formatDate(s.matures_at)}`
+        : `${formatDate(s.matures_at)} (${t("advertiser.timeline.in", { time: formatDuration(s.matures_at - chainTime) })})`;
+    facts(details, [
+      [t("advertiser.timeline.billed"), money(s.billed_amount, campaign.token)],
+      [t("advertiser.timeline.root"), s.events_root],
+      [t("advertiser.timeline.tx"), s.commit?.tx_hash ?? t("advertiser.timeline.notCommitted")],
+      [t("advertiser.timeline.matures"), matures],
+    ]);
+    item.append(details);
+    if (s.matures_at !== null && s.matures_at > chainTime && !settlements.open_challenge) {
+      const button = element("button", { type: "button", class: "challenge danger" },
+        t("advertiser.timeline.challenge", { bond: bond ? money(bond, campaign.token) : "—" }));
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+          await api.post("/v1/challenges", { campaign_id: campaign.id, epoch: s.epoch });
+          showNotice(t("advertiser.timeline.challenged"));
+        } catch (error) {
+          showError(error);
+          button.disabled = false;
+        }
+      });
+      item.append(button);
+    }
+    return item;
+  }));
+}
+
+async function fund(event) {
+  event.preventDefault();
+  const form = event.target;
+  clearErrors(form);
+  if (!selected) return;
+  const amount = parseAmount(form.elements.amount.value.trim(), selected.token.decimals);
+  if (amount === null || amount === "0") {
+    showFieldErrors(form, { amount: [t("advertiser.create.badAmount", { decimals: selected.token.decimals })] });
+    return;
+  }
+  $("fund-submit").disabled = true;
+  try {
+    await api.post(`/v1/campaigns/${selected.id}/fund`, { amount }, idempotency());
+    showNotice(t("advertiser.fund.queued", { amount: money(amount, selected.token) }));
+    form.reset();
+    await Promise.all([openCampaign(selected.id), loadCampaigns()]);
+  } catch (error) {
+    const mapped = fieldErrors(error);
+    if (mapped) showFieldErrors(form, mapped);
+    showError(error);
+  } finally {
+    $("fund-submit").disabled = false;
+  }
+}
+
+async function lookUpProof(event) {
+  event.preventDefault();
+  const id = event.target.elements.event.value.trim();
+  const result = $("proof-result");
+  if (!/^\d+$/.test(id)) {
+    showError(new Error(t("advertiser.create.badInteger")));
+    return;
+  }
+  try {
+    const proof = await api.get(`/v1/events/${id}/proof`);
+    facts(result, [
+      [t("advertiser.proof.epoch"), String(proof.epoch)],
+      [t("advertiser.proof.root"), proof.events_root],
+      [t("advertiser.proof.leaf"), proof.leaf_hash],
+      [t("advertiser.proof.steps"), String(proof.proof.length)],
+      [t("advertiser.proof.onChain"), proof.on_chain ? t("advertiser.proof.yes") : t("advertiser.proof.no")],
+      [t("advertiser.proof.tx"), proof.commit_tx_hash ?? "—"],
+    ]);
+    show(result);
+  } catch (error) {
+    hide(result);
+    showError(error);
+  }
+}
+
+async function start() {
+  show($("console"));
+  defaultEnd();
+  try {
+    tokens = await api.get("/v1/tokens");
+  } catch (error) {
+    showError(error);
+  }
+  const select = $("create-token");
+  select.replaceChildren(...tokens.filter((token) => token.allowed).map((token) => element("option", { value: token.symbol }, token.symbol)));
+  await loadCampaigns();
+}
+
+$("create-form").addEventListener("submit", createCampaign);
+$("fund-form").addEventListener("submit", fund);
+$("proof-form").addEventListener("submit", lookUpProof);
+wireSignIn(api, "advertiser", start);
