@@ -163,11 +163,27 @@ def main() -> None:
             console.print(f"  verdict: [bold]{product.verdict}[/bold] — {product.reason}")
 
             console.rule("7. pages")
+            show_consoles(api.url, {
+                "advertiser": ("/console/advertiser", campaign.advertiser.api_key),
+                "publisher": ("/console/publisher", campaign.publishers[0].api_key),
+                "brand": ("/console/brand", product.brand_api_key),
+                "auditor and admin": ("/console/auditor", admin_key),
+            })
             show_wallet_login(api.url, node, keys)
             if "--serve" in sys.argv:
                 serve_until_interrupted(chain)
         chain.close()
     console.rule(f"done in {time.monotonic() - started:.1f}s")
+
+
+def show_consoles(api_url: str, consoles: dict[str, tuple[str, str]]) -> None:
+    """Each console's URL and a ready demo login (an API key to paste into its sign-in form).
+
+    Printed as plain lines, not a table: keys and URLs must stay whole to be copied."""
+    console.print("  consoles (sign in with 'API key' and paste the demo key):")
+    for role, (path, api_key) in consoles.items():
+        console.print(f"  {role}: [bold]{api_url}{path}[/bold]", soft_wrap=True)
+        console.print(f"    demo API key: {api_key}", soft_wrap=True, highlight=False)
 
 
 def show_wallet_login(api_url: str, node, keys: list[str]) -> None:

@@ -59,6 +59,7 @@ class ProvenanceDemo:
     verdict: str
     reason: str
     timeline: list[str]  # one line per event: step, place, anchored block
+    brand_api_key: str = ""  # the demo brand's key, for the brand console's sign-in
 
 
 def _ok(response: Any, step: str, status: int = 201) -> Any:
@@ -175,6 +176,7 @@ def run_provenance_demo(
         page_path=link.path(),
         verdict=page["verdict"],
         reason=page["reason"],
+        brand_api_key=brand["X-API-Key"],
         timeline=[
             f"{event['step']}{': ' + event['outcome'] if event['outcome'] else ''} at {event['place']}, "
             + (f"anchored in block {event['anchoredBlock']}" if event["anchoredBlock"] is not None else "pending")
