@@ -31,7 +31,7 @@ function earningsRow(line) {
   const name = cell(t("publisher.earnings.campaign"), element("span", { class: "name" }, campaignName(line)));
   if (line.frozen) name.append(" ", element("span", { class: "pending frozen" }, t("publisher.earnings.frozen")));
   if (line.in_flight.length > 0) name.append(" ", element("span", { class: "pending" }, t("publisher.payouts.pending")));
-  const amount = (kind, label) => cell(t(label), element("span", { class: `amount ${kind}` }, money(line[kind], line.token)));
+  const amount = (kind, label) => cell(t(label), element("span", { class: "amount", "data-kind": kind }, money(line[kind], line.token)));
   const row = element("tr", { "data-chain-campaign-id": String(line.chain_campaign_id) },
     name,
     amount("billed", "publisher.earnings.billed"),
@@ -271,13 +271,18 @@ function drawTraffic(traffic) {
       element("th", { scope: "row" }, name),
       element("td", { class: "count" }, number.format(count)),
       element("td", {}, percent.format(received ? count / received : 0)))));
+  // The chart: filtered events by reason (the accepted ones would dwarf them; the table has both).
   const container = $("traffic-chart");
-  if (empty) container.replaceChildren();
+  $("traffic-clean").hidden = empty || reasons.length > 0;
+  if (reasons.length === 0) container.replaceChildren();
   else {
-    barChart(container, {
-      labels: rows.map(([, name]) => name),
-      series: [{ label: t("publisher.traffic.events"), values: rows.map(([, , count]) => count) }],
+    const chart = barChart(container, {
+      labels: reasons.map(([reason]) => reasonName(reason)),
+      series: [{ label: t("publisher.traffic.filtered"), values: reasons.map(([, count]) => count) }],
     });
+    chart.setScale("x", { min: -0.5, max: reasons.length - 0.5 }); // a bar's width of room on each side
+    // Counts from zero, with room above the highest bar (at least 5: whole-number ticks).
+    chart.setScale("y", { min: 0, max: Math.max(5, Math.ceil(Math.max(...reasons.map(([, count]) => count)) * 1.15)) });
   }
 }
 
@@ -300,10 +305,25 @@ async function start({ participant }) {
   } catch (error) {
     showError(error);
   }
+  await loadAll();
+}
+
+// Everything again (the indexer may have caught up); body[data-loaded] tells when it is drawn.
+async function loadAll() {
+  document.body.dataset.loaded = "false";
   await Promise.all([loadMoney(), loadKeys(), loadTraffic()]);
   document.body.dataset.loaded = "true";
 }
 
+$("refresh").addEventListener("click", async () => {
+  const button = $("refresh");
+  button.disabled = true;
+  try {
+    await loadAll();
+  } finally {
+    button.disabled = false;
+  }
+});
 $("key-form").addEventListener("submit", addKey);
 $("revoke-go").addEventListener("click", revoke);
 $("revoke-cancel").addEventListener("click", closeRevoke);
