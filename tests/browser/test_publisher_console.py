@@ -6,7 +6,7 @@ with its API key, sees the amounts the API reports, pays itself now (pending unt
 mirrored, then listed with its transaction hash; a second "pay now" shows the API's refusal),
 adds a signing key (a refused one shows the API's message next to the field) and revokes it after
 the confirmation, and reads its traffic quality by filter reason. axe-core finds no serious or
-critical violation; the screenshot goes to build/screenshots/publisher-console.png.
+critical violation; screenshots go to build/screenshots/publisher-console{,-pending}.png.
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ def test_sign_in_see_the_apis_numbers_pay_now_add_and_revoke_a_key(world, chromi
         page.wait_for_selector("#payouts tr.in-flight")
         assert page.locator("#payouts tr.in-flight .pending").inner_text() == "Pending: waiting for the ledger"
         assert row.get_attribute("data-pending") == "true"
+        screenshot(page, "publisher-console-pending")
         world.mine()
         page.click("#refresh")
         page.wait_for_selector("#payouts tr.payout.paid")
