@@ -5,6 +5,8 @@ one with `QueryParameterInvalid`), `run_query` returns one page and the token of
 Identifiers are compared in their canonical GS1 Digital Link form (`epc_index`), vocabulary in
 its stored form (`cbv.term`), so ``urn:epcglobal:cbv:bizstep:shipping``, the CBV 2.0 URI and
 ``shipping`` select the same events. Several values of one parameter are separated by ``|``.
+A ``MATCH_`` value may be an EPC pattern URI (``urn:epc:idpat:sgtin:0614141.107346.*``),
+matched by `epc_patterns` with SQL ``LIKE``; plain identifiers stay one index lookup.
 
 Paging is keyset paging: the token carries the last row's ordering value and id, so a page
 is one index range scan however deep it is.
@@ -27,6 +29,7 @@ from sqlmodel import Session
 from backend.core import errors as kinds
 from backend.provenance.cbv import Kind, UnknownVocabularyTerm, term
 from backend.provenance.epc_index import ANY_CLASS_ROLES, ANY_EPC_ROLES, index_key
+from backend.provenance.epc_patterns import ESCAPE, class_patterns, instance_patterns, is_pattern
 from backend.provenance.epcis import EVENT_TYPES
 from backend.provenance.identifiers import InvalidIdentifier
 from backend.provenance.models import EpcisEvent, EpcisEventEpc, EpcRole
@@ -64,6 +67,16 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class IdentifierMatch:
+    """One MATCH_ parameter: events naming, in one of `roles`, one of `keys` (canonical identifiers)
+    or a key matching one of `patterns` (SQL LIKE, from EPC pattern URIs)."""
+
+    roles: tuple[str, ...]
+    keys: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EventQuery:
     event_types: tuple[str, ...] = ()
     ge_event_time: datetime | None = None
@@ -76,8 +89,8 @@ class EventQuery:
     read_points: tuple[str, ...] = ()
     biz_locations: tuple[str, ...] = ()
     event_ids: tuple[str, ...] = ()
-    # role group -> identifiers (canonical); every group given must match (AND), values within one OR.
-    matches: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    # one per MATCH_ parameter: every one given must match (AND), the values within one OR.
+    matches: tuple[IdentifierMatch, ...] = ()
     order_by: str = "eventTime"
     descending: bool = True
     event_count_limit: int | None = None
@@ -98,6 +111,7 @@ _MATCH_ROLES: dict[str, tuple[str, ...]] = {
     "MATCH_outputEPCClass": (EpcRole.OUTPUT_CLASS.value,),
     "MATCH_anyEPCClass": tuple(role.value for role in ANY_CLASS_ROLES),
 }
+_CLASS_ROLES = frozenset(role.value for role in ANY_CLASS_ROLES)
 _TIMES = {"GE_eventTime": "ge_event_time", "LT_eventTime": "lt_event_time", "GE_recordTime": "ge_record_time",
           "LT_recordTime": "lt_record_time"}
 _LISTS = {"EQ_action": "actions", "EQ_readPoint": "read_points", "EQ_bizLocation": "biz_locations",
@@ -145,14 +159,19 @@ def _vocabulary(name: str, raw: str, kind: Kind) -> tuple[str, ...]:
     return tuple(stored)
 
 
-def _identifiers(name: str, raw: str) -> tuple[str, ...]:
-    keys = []
+def _identifiers(name: str, raw: str, roles: tuple[str, ...]) -> IdentifierMatch:
+    keys: list[str] = []
+    patterns: list[str] = []
+    of_classes = set(roles) <= _CLASS_ROLES
     for value in _values(name, raw):
         try:
-            keys.append(index_key(value))
+            if is_pattern(value):
+                patterns.extend(class_patterns(value) if of_classes else instance_patterns(value))
+            else:
+                keys.append(index_key(value))
         except InvalidIdentifier as exc:
             raise _refuse(name, exc.message, value) from None
-    return tuple(keys)
+    return IdentifierMatch(roles, tuple(keys), tuple(patterns))
 
 
 def encode_token(position: tuple[datetime, int], seen: int) -> str:
@@ -199,7 +218,7 @@ def parse_query(params: Sequence[tuple[str, str]], *, max_per_page: int) -> Even
         elif name == "EQ_disposition":
             values["dispositions"] = _vocabulary(name, raw, Kind.DISPOSITION)
         elif name in _MATCH_ROLES:
-            matches.append((_MATCH_ROLES[name], _identifiers(name, raw)))
+            matches.append(_identifiers(name, raw, _MATCH_ROLES[name]))
         elif name == "orderBy":
             if raw not in ("eventTime", "recordTime"):
                 raise _refuse(name, "must be eventTime or recordTime", raw)
@@ -249,9 +268,11 @@ def _filtered(query: EventQuery, scope: Scope):
             conditions.append(column.in_(values))
     if query.event_ids:
         conditions.append(or_(EpcisEvent.event_hash.in_(query.event_ids), EpcisEvent.declared_event_id.in_(query.event_ids)))
-    for roles, epcs in query.matches:
+    for match in query.matches:
+        named = [EpcisEventEpc.epc.in_(match.keys)] if match.keys else []
+        named += [EpcisEventEpc.epc.like(pattern, escape=ESCAPE) for pattern in match.patterns]
         conditions.append(
-            exists().where(EpcisEventEpc.event_id == EpcisEvent.id, EpcisEventEpc.epc.in_(epcs), EpcisEventEpc.role.in_(roles))
+            exists().where(EpcisEventEpc.event_id == EpcisEvent.id, or_(*named), EpcisEventEpc.role.in_(match.roles))
         )
     return statement.where(*conditions) if conditions else statement
 
@@ -382,7 +403,7 @@ def resource_query(resource: str, value: str, base: EventQuery) -> EventQuery:
                                         {"parameter": "eventType"})
         return replace(base, event_types=(value,))
     if resource == "epcs":
-        return replace(base, matches=base.matches + ((_MATCH_ROLES["MATCH_anyEPC"], _identifiers("epc", value)),))
+        return replace(base, matches=base.matches + (_identifiers("epc", value, _MATCH_ROLES["MATCH_anyEPC"]),))
     if resource == "bizSteps":
         return replace(base, biz_steps=_vocabulary("bizStep", value, Kind.BIZ_STEP))
     if resource == "dispositions":
