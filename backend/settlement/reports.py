@@ -20,7 +20,7 @@ from backend.campaigns.models import Campaign
 from backend.campaigns.schemas import PublisherCampaignLine, PublisherReport, PublisherTotal
 from backend.chain.outbox import PENDING, OutboxStatus, OutboxTransaction
 from backend.identity.models import Participant
-from backend.settlement.onchain.writes import payout_reference
+from backend.settlement.onchain.writes import payout_reference, resolve_reference
 from backend.settlement.models import Settlement, SettlementStatus
 from backend.settlement.onchain.reads import chain_settlements, matures_at, open_challenge
 from backend.settlement.payouts.owed import matured_settlement
@@ -54,6 +54,21 @@ def transaction_ref(row: OutboxTransaction) -> TransactionRef:
         block_number=row.block_number,
         error=row.error,
     )
+
+
+def challenge_queue(session: Session, rows: list[ChainChallenge]) -> list[ChallengePublic]:
+    """The challenges with their platform campaign and whether a resolution is on its way to the chain."""
+    queue = []
+    for row in rows:
+        campaign = session.exec(select(Campaign).where(
+            Campaign.escrow_address == row.contract, Campaign.chain_campaign_id == row.campaign_id)).first()
+        pending = row.outcome is None and session.exec(select(OutboxTransaction.id).where(
+            OutboxTransaction.reference == resolve_reference(row.contract, row.campaign_id),
+            col(OutboxTransaction.status).in_(PENDING))).first() is not None
+        queue.append(challenge_public(row).model_copy(update={
+            "campaign_id": campaign.id if campaign else None, "campaign_name": campaign.name if campaign else None,
+            "resolution_pending": pending}))
+    return queue
 
 
 def challenge_public(row: ChainChallenge) -> ChallengePublic:

@@ -35,6 +35,9 @@ class ChallengePublic(BaseModel):
     deadline: int = Field(description="unix seconds (chain time) by which an auditor must resolve it")
     outcome: str | None = Field(description="upheld | rejected | expired; null while open")
     resolver: str | None
+    campaign_id: uuid.UUID | None = Field(None, description="the platform's campaign (the resolution endpoint's id)")
+    campaign_name: str | None = None
+    resolution_pending: bool = Field(False, description="a resolution was sent and is not mirrored yet")
 
 
 class SettlementPublic(BaseModel):

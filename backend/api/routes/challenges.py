@@ -24,7 +24,7 @@ from backend.identity.ports import Enqueue, outbox_enqueue
 from backend.identity.roles import Role
 from backend.settlement.disputes import open_dispute, resolve_dispute
 from backend.settlement.schemas import ChallengeAction, ChallengeCreate, ChallengePublic, ResolutionRequest
-from backend.settlement.reports import challenge_public
+from backend.settlement.reports import challenge_queue
 from indexer.models import Challenge as ChainChallenge
 
 router = APIRouter(prefix="/challenges", tags=["challenges"])
@@ -76,7 +76,7 @@ def list_challenges(
     statement = select(ChainChallenge).order_by(col(ChainChallenge.opened_block).desc()).limit(500)
     if open_only:
         statement = statement.where(col(ChainChallenge.outcome).is_(None))
-    return [challenge_public(row) for row in session.exec(statement)]
+    return challenge_queue(session, list(session.exec(statement)))
 
 
 @router.post("/{campaign_id}/resolution", status_code=202)

@@ -1,0 +1,123 @@
+"""The auditor and admin console (/console/auditor) in headless Chromium, driven by Playwright.
+
+Against anvil, the real outbox and sender, the indexer and the API under uvicorn (the settlement
+world of tests/settlement): the admin signs in with its API key, sees an application whose name
+carries a script (shown as text, never run), approves it with the roles chosen and a KYC expiry,
+sets the expiry again from the date input; the auditor signs in, rejects the open challenge after
+the confirmation, sees it pending, and once mined and mirrored the queue is empty. axe-core finds
+no serious or critical violation; the screenshot goes to build/screenshots/auditor-console.png.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
+from tests.browser.live_server import LiveServer
+from tests.browser.wallet_support import BUNDLE, CHROMIUM, CHROMIUM_ARGS, axe_violations, screenshot
+from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
+from tests.settlement.support import closed_epoch_time
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
+    pytest.mark.skipif(not (BUNDLE.parent / "auditor.js").exists(), reason="the page bundle is not built (make web)"),
+]
+
+HOSTILE_NAME = 'Mallory <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> Ltd'
+
+
+def sign_in(page, base: str, key: str, role: str) -> None:
+    page.goto(f"{base}/console/auditor")
+    page.select_option("#signin-role", role)
+    page.fill("#signin-key", key)
+    page.click("#signin-key-form button[type=submit]")
+    page.wait_for_selector("#console:not([hidden])")
+
+
+def test_approve_an_applicant_set_kyc_and_reject_a_challenge(world, tmp_path):  # noqa: F811
+    p1, _ = world.publishers
+    world.traffic(p1, impressions=1_000, received_at=closed_epoch_time() - 60)
+    disputed = world.settle()
+    world.mine()
+    opened = world.api("POST", "/v1/challenges", world.advertiser,
+                       json={"campaign_id": world.campaign["id"], "epoch": disputed.epoch})
+    assert opened.status_code == 202, opened.text
+    world.mine()
+    world.fund_gas(world.auditor.address)
+    applied = world.client.post("/v1/participants", json={
+        "display_name": HOSTILE_NAME, "requested_roles": ["publisher"], "custody_mode": "custodial"})
+    assert applied.status_code == 201, applied.text
+    applicant = applied.json()["participant"]["id"]
+    admin_key = world.chain_api.admin()["Authorization"].removeprefix("Bearer ")
+
+    app = world.chain_api.api.app
+    server = LiveServer(app)
+    base = server.__enter__()
+    app.state.settings = app.state.settings.model_copy(update={"public_base_url": base})
+    world.chain_api.api.clock.fixed = None
+    try:
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                           timezone_id="Asia/Shanghai").new_page()
+                sign_in(page, base, admin_key, "admin")
+                card = page.locator(f'[data-participant-id="{applicant}"]')
+                card.wait_for()
+                assert card.locator("h3.name").text_content() == HOSTILE_NAME
+                assert page.evaluate("window.__pwned") is None
+                # Approve as publisher and attester, KYC valid until 31 Dec 2027.
+                card.locator('input[value="attester"]').check()
+                card.locator('input[type="date"]').fill("2027-12-31")
+                card.locator("button.approve").click()
+                page.wait_for_selector("#toast.notice")
+                assert "approved" in page.text_content("#toast")
+                page.select_option("#people-status", "approved")
+                card = page.locator(f'[data-participant-id="{applicant}"]')
+                card.wait_for()
+                assert card.locator("dd.roles").text_content() == "publisher, attester"
+                assert card.locator("dd.kyc").text_content().startswith("31 Dec 2027")
+                card.locator('input[type="date"]').fill("2028-06-30")
+                card.locator("button.kyc-set").click()
+                playwright_api.expect(card.locator("dd.kyc")).to_have_text(re.compile(r"^30 Jun 2028"))
+                got = world.client.get(f"/v1/participants/{applicant}", headers=world.chain_api.admin()).json()
+                assert got["status"] == "approved" and got["roles"] == ["publisher", "attester"]
+                assert got["kyc_expires_at"].startswith("2028-06-30T15:59:59"), "end of day in Asia/Shanghai"
+
+                # The admin may read the queue but not resolve (the contract wants an auditor).
+                row = page.locator(f'#queue tr[data-chain-campaign-id="{world.chain_id}"]')
+                row.wait_for()
+                assert row.locator("button.reject").count() == 0
+
+                sign_in(page, base, world.auditor.api_key, "auditor")
+                row = page.locator(f'#queue tr[data-chain-campaign-id="{world.chain_id}"]')
+                row.wait_for()
+                cells = row.locator("td").all_text_contents()
+                assert cells[0] == world.campaign["name"] and cells[1] == str(disputed.epoch)
+                assert cells[3] == "100.00 tUSD" and "left" in cells[5]
+                row.locator("button.reject").click()
+                assert page.is_visible("#resolve-dialog")
+                assert "treasury" in page.text_content("#resolve-text")
+                page.click("#resolve-cancel")
+                assert not page.is_visible("#resolve-dialog")
+                row.locator("button.reject").click()
+                page.click("#resolve-confirm")
+                page.wait_for_selector(f'#queue tr[data-chain-campaign-id="{world.chain_id}"][data-pending="true"]')
+                assert "pending" in row.locator("td.state").text_content()
+                assert axe_violations(page) == []
+                shot = screenshot(page, "auditor-console")
+                assert shot.exists()
+
+                world.mine()
+                sign_in(page, base, world.auditor.api_key, "auditor")
+                page.wait_for_selector("#queue-empty:not([hidden])")
+                assert world.escrow.functions.openChallenge(world.chain_id).call()[0] == "0x" + "0" * 40
+            finally:
+                browser.close()
+    finally:
+        server.__exit__(None, None, None)
