@@ -113,3 +113,39 @@ def test_well_known_describes_the_resolver(api):
     assert doc["resolverRoot"] == "http://testserver" and doc["supportedPrimaryKeys"] == ["01"]
     assert doc["supportedLinkTypes"][0]["namespace"] == "https://gs1.org/voc/"
     assert set(doc["linkTypes"]) == {resolver.PIP, resolver.TRACEABILITY, resolver.DEFAULT}
+
+
+def test_compression_round_trips_an_item():
+    from backend.provenance import dl_compression
+
+    assert dl_compression.compress(LINK) == "ARFKk4XBoEKFQg"
+    assert dl_compression.decompress("ARFKk4XBoEKFQg") == LINK
+
+
+@pytest.mark.parametrize("garbage", ["ZZZZZZ", "ARHKVAdpQg", "AAAA", "bad segment!"])
+def test_garbage_compressed_links_are_refused(garbage):
+    from backend.provenance import dl_compression
+    from backend.provenance.digital_link import InvalidDigitalLink
+
+    with pytest.raises(InvalidDigitalLink):
+        dl_compression.decompress(garbage)
+
+
+def test_compressed_uri_resolves_like_the_uncompressed_one(api):
+    response = api.client.get("/ARFKk4XBoEKFQg?linkType=linkset")
+    assert response.status_code == 200 and response.json()["linkset"][0]["anchor"] == CANON
+    assert f'<{CANON}>; rel="owl:sameAs"' in response.headers["link"]
+    page = api.client.get("/ARFKk4XBoEKFQg", headers={"Accept": "application/json"})
+    assert page.status_code == 200 and page.json()["verdict"] == "unverified"
+
+
+def test_garbage_compressed_uri_is_400(api):
+    response = api.client.get("/ZZZZZZ", headers={"Accept": "application/json"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_digital_link"
+    assert api.client.get("/health").status_code != 400  # other root routes still win
+
+
+def test_our_tests_package_is_not_shadowed_by_the_librarys():
+    import tests
+
+    assert "site-packages" not in tests.__file__  # gs1-compression ships a top-level tests package

@@ -26,7 +26,7 @@ from backend.api.routes.products import keys_of
 from backend.core.config import Settings
 from backend.core.db import engine_for
 from backend.limits.limiter import LimitClass
-from backend.provenance import resolver, service, sun
+from backend.provenance import dl_compression, resolver, service, sun
 from backend.provenance.derived_keys import ProvenanceKeys
 from backend.provenance.digital_link import DigitalLink, InvalidDigitalLink, build
 from backend.provenance.chain import REGISTRY
@@ -158,6 +158,23 @@ async def well_known(request: Request) -> Response:
     """The resolver description (GS1 Digital Link resolver conformance)."""
     return JSONResponse(resolver.description(str(request.base_url)), headers={"Cache-Control": "max-age=3600"})
 
+
+async def compressed_link(request: Request) -> Response:
+    """A compressed Digital Link (``/ARFKk4XBoEKFQg``): decompressed, then resolved as the
+    uncompressed one, with ``Link: <canonical>; rel="owl:sameAs"``."""
+    segment = request.path_params["compressed"]
+    if not dl_compression.is_compressed(segment):
+        raise ApiError(404, "not_found", "no such page")
+    try:
+        link = dl_compression.decompress(segment)
+    except InvalidDigitalLink as exc:
+        raise ApiError(400, "invalid_digital_link", str(exc)) from None
+    return await resolve(request, link, f', <{link.uri()}>; rel="owl:sameAs"')
+
+
+# Included last (backend/api/main.py): a single path segment no other route matched.
+compressed_router = APIRouter(tags=["digital link"])
+compressed_router.add_route("/{compressed}", compressed_link, methods=["GET"], include_in_schema=False)
 
 router.add_route("/.well-known/gs1resolver", well_known, methods=["GET"], include_in_schema=False)
 
