@@ -16,8 +16,11 @@ logging.getLogger("__name__").disabled = True
 
 from gs1 import compress_gs1_digital_link, decompress_gs1_digital_link  # noqa: E402
 
-# The compressed path segment: base64url characters only (GS1 DL 1.2, section 8).
-_COMPRESSED = re.compile(r"[A-Za-z0-9_-]{4,}")
+# The compressed path segment of a GTIN-keyed link: base64url, and its first byte is AI 01
+# (0x01), so it opens with "A" then one of Q..f (GS1 DL 1.2 compression, section 8). Narrow on
+# purpose: it is routed at the resolver root, and must leave other single-segment paths alone.
+COMPRESSED_PATTERN = r"A[Q-Za-f][A-Za-z0-9_-]{6,}"
+_COMPRESSED = re.compile(COMPRESSED_PATTERN)
 
 
 def is_compressed(segment: str) -> bool:

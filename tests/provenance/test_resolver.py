@@ -122,7 +122,7 @@ def test_compression_round_trips_an_item():
     assert dl_compression.decompress("ARFKk4XBoEKFQg") == LINK
 
 
-@pytest.mark.parametrize("garbage", ["ZZZZZZ", "ARHKVAdpQg", "AAAA", "bad segment!"])
+@pytest.mark.parametrize("garbage", ["ARzzzzzzzzzz", "AR__________", "ARHKVAdpQg", "AQAAAAAAAA", "ZZZZZZ", "bad segment!"])
 def test_garbage_compressed_links_are_refused(garbage):
     from backend.provenance import dl_compression
     from backend.provenance.digital_link import InvalidDigitalLink
@@ -140,9 +140,11 @@ def test_compressed_uri_resolves_like_the_uncompressed_one(api):
 
 
 def test_garbage_compressed_uri_is_400(api):
-    response = api.client.get("/ZZZZZZ", headers={"Accept": "application/json"})
+    response = api.client.get("/ARzzzzzzzzzz", headers={"Accept": "application/json"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_digital_link"
-    assert api.client.get("/health").status_code != 400  # other root routes still win
+    assert api.client.get("/ARHKVAdpQg").status_code == 400  # a GTIN without a serial
+    assert api.client.get("/health").status_code == 200  # other root routes still win
+    assert api.client.get("/boom").status_code == 404  # other single segments are not taken
 
 
 def test_our_tests_package_is_not_shadowed_by_the_librarys():

@@ -17,6 +17,7 @@ from pathlib import Path
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.convertors import StringConvertor, register_url_convertor
 from sqlmodel import Session
 
 from backend.api.auth import clock_of
@@ -163,8 +164,6 @@ async def compressed_link(request: Request) -> Response:
     """A compressed Digital Link (``/ARFKk4XBoEKFQg``): decompressed, then resolved as the
     uncompressed one, with ``Link: <canonical>; rel="owl:sameAs"``."""
     segment = request.path_params["compressed"]
-    if not dl_compression.is_compressed(segment):
-        raise ApiError(404, "not_found", "no such page")
     try:
         link = dl_compression.decompress(segment)
     except InvalidDigitalLink as exc:
@@ -172,9 +171,15 @@ async def compressed_link(request: Request) -> Response:
     return await resolve(request, link, f', <{link.uri()}>; rel="owl:sameAs"')
 
 
-# Included last (backend/api/main.py): a single path segment no other route matched.
+class CompressedLink(StringConvertor):
+    regex = dl_compression.COMPRESSED_PATTERN
+
+
+register_url_convertor("gs1dl", CompressedLink())
+
+# Included last (backend/api/main.py); only a segment shaped like a compressed GTIN link matches.
 compressed_router = APIRouter(tags=["digital link"])
-compressed_router.add_route("/{compressed}", compressed_link, methods=["GET"], include_in_schema=False)
+compressed_router.add_route("/{compressed:gs1dl}", compressed_link, methods=["GET"], include_in_schema=False)
 
 router.add_route("/.well-known/gs1resolver", well_known, methods=["GET"], include_in_schema=False)
 
