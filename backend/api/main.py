@@ -12,6 +12,7 @@ from backend.api.request_observer import RequestObserver
 from backend.api.router import api_router
 from backend.core.config import Settings, get_settings
 from backend.core.log_format import configure_logging
+from backend.api.routes import digital_link
 from backend.web.routes import install_pages
 
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_limits(app, app.state.settings)
     app.include_router(api_router)
     install_pages(app)  # the consoles (backend/web): pages, /static, CSRF check
+    app.include_router(digital_link.compressed_router)  # last: compressed Digital Links at the root
     app.add_middleware(RequestObserver)
     app.add_middleware(Gs1Headers, settings=app.state.settings)
     return app

@@ -17,6 +17,7 @@ from pathlib import Path
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.convertors import StringConvertor, register_url_convertor
 from sqlmodel import Session
 
 from backend.api.auth import clock_of
@@ -26,7 +27,7 @@ from backend.api.routes.products import keys_of
 from backend.core.config import Settings
 from backend.core.db import engine_for
 from backend.limits.limiter import LimitClass
-from backend.provenance import service, sun
+from backend.provenance import dl_compression, resolver, service, sun
 from backend.provenance.derived_keys import ProvenanceKeys
 from backend.provenance.digital_link import DigitalLink, InvalidDigitalLink, build
 from backend.provenance.chain import REGISTRY
@@ -111,7 +112,27 @@ async def product_page(request: Request) -> Response:
     try:
         link = build(request.path_params["gtin"], request.path_params["serial"])
     except InvalidDigitalLink as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
+        raise ApiError(400, "invalid_digital_link", str(exc)) from None
+    return await resolve(request, link)
+
+
+async def resolve(request: Request, link: DigitalLink, extra_links: str = "") -> Response:
+    """GS1 resolver rules: ``linkType`` (linkset/all, a GS1 link type, or unknown -> default),
+    else ``Accept: application/linkset+json``, else the product page (the default link)."""
+    base = str(request.base_url)
+    links_header = resolver.link_header(link, base) + extra_links
+    headers = {**SECURITY_HEADERS, "Link": links_header}
+    raw_type = request.query_params.get("linkType")
+    wanted = None
+    if raw_type is not None:
+        try:
+            wanted = resolver.link_type(raw_type)
+        except resolver.InvalidLinkType as exc:
+            raise ApiError(400, "invalid_link_type", str(exc)) from None
+    if wanted == resolver.WHOLE_LINKSET or (wanted is None and resolver.LINKSET_TYPE in request.headers.get("accept", "")):
+        return JSONResponse(resolver.linkset(link, base), headers=headers, media_type=resolver.LINKSET_TYPE)
+    if wanted is not None and (href := resolver.target(link, base, wanted)) is not None:
+        return Response(status_code=307, headers={**headers, "Location": href})
     e, c = _sun_parameter(request, "e", 64), _sun_parameter(request, "c", 32)
     # before the scan is recorded: a refused scan leaves no row
     check_ip_and_item(request, LimitClass.SCANS_PER_IP, LimitClass.SCANS_PER_SERIAL, link.gtin, link.serial)
@@ -123,8 +144,8 @@ async def product_page(request: Request) -> Response:
         scan_and_build, settings, link, ip, user_agent, clock_of(request), e, c, limiter=_page_threads(request)
     )
     if wants_json(request):
-        return JSONResponse(product_json(page), headers=SECURITY_HEADERS)
-    return HTMLResponse(product_html(page), headers=SECURITY_HEADERS)
+        return JSONResponse(product_json(page), headers=headers)
+    return HTMLResponse(product_html(page), headers=headers)
 
 
 # A plain Starlette route, not a FastAPI one: the page is what every scan of every product
@@ -132,6 +153,35 @@ async def product_page(request: Request) -> Response:
 # 2.3 -> 1.5 ms per request). It is outside /v1 and takes no credentials, so the access
 # policies have nothing to check here.
 router.add_route("/01/{gtin}/21/{serial}", product_page, methods=["GET"], include_in_schema=False)
+
+
+async def well_known(request: Request) -> Response:
+    """The resolver description (GS1 Digital Link resolver conformance)."""
+    return JSONResponse(resolver.description(str(request.base_url)), headers={"Cache-Control": "max-age=3600"})
+
+
+async def compressed_link(request: Request) -> Response:
+    """A compressed Digital Link (``/ARFKk4XBoEKFQg``): decompressed, then resolved as the
+    uncompressed one, with ``Link: <canonical>; rel="owl:sameAs"``."""
+    segment = request.path_params["compressed"]
+    try:
+        link = dl_compression.decompress(segment)
+    except InvalidDigitalLink as exc:
+        raise ApiError(400, "invalid_digital_link", str(exc)) from None
+    return await resolve(request, link, f', <{link.uri()}>; rel="owl:sameAs"')
+
+
+class CompressedLink(StringConvertor):
+    regex = dl_compression.COMPRESSED_PATTERN
+
+
+register_url_convertor("gs1dl", CompressedLink())
+
+# Included last (backend/api/main.py); only a segment shaped like a compressed GTIN link matches.
+compressed_router = APIRouter(tags=["digital link"])
+compressed_router.add_route("/{compressed:gs1dl}", compressed_link, methods=["GET"], include_in_schema=False)
+
+router.add_route("/.well-known/gs1resolver", well_known, methods=["GET"], include_in_schema=False)
 
 
 def scan_and_build(
