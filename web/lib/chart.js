@@ -33,7 +33,8 @@ export function barChart(container, { labels, series, title, height = 220 }) {
     title,
     width: Math.max(280, container.clientWidth || 600),
     height,
-    scales: { x: { time: false } },
+    // Half a slot either side of the categories: without it one category gets a range of years.
+    scales: { x: { time: false, range: [-0.5, labels.length - 0.5] } },
     axes: [{ values: (_u, ticks) => ticks.map((i) => labels[i] ?? "") }, { values: (_u, ticks) => ticks.map((v) => number.format(v)) }],
     series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], fill: `${COLOURS[i % COLOURS.length]}99`, paths: bars }))],
   };

@@ -27,7 +27,8 @@ function statusCell(campaign) {
   const known = ["unfunded", "active", "paused", "ended", "refunded", "pending"];
   cell.append(element("span", { class: `badge ${campaign.status}` },
     known.includes(campaign.status) ? t(`advertiser.status.${campaign.status}`) : campaign.status));
-  if (isPending(campaign)) {
+  // A campaign not created on chain yet says so in its badge; otherwise a transaction on its way is noted.
+  if (isPending(campaign) && campaign.status !== "pending") {
     cell.append(" ", element("span", { class: "pending" }, t("advertiser.campaigns.pending")));
   }
   return cell;
@@ -165,6 +166,14 @@ function facts(list, pairs) {
   list.replaceChildren(...pairs.flatMap(([term, value]) => [element("dt", {}, term), element("dd", {}, value)]));
 }
 
+// "CPM 2.00 tUSD · CPC 0.05 tUSD": the prices of the terms in the token, not their JSON.
+function describeTerms(campaign) {
+  const pricing = campaign.terms.document?.pricing ?? {};
+  const prices = ["cpm", "cpc", "cpa"].filter((kind) => pricing[kind] !== undefined)
+    .map((kind) => `${kind.toUpperCase()} ${money(String(pricing[kind]), campaign.token)}`);
+  return prices.join(" · ") || "—";
+}
+
 async function openCampaign(id) {
   const detail = $("detail");
   show(detail);
@@ -186,7 +195,7 @@ async function openCampaign(id) {
       [t("advertiser.campaigns.spent"), money(campaign.spent, campaign.token)],
       [t("advertiser.facts.available"), money(campaign.available, campaign.token)],
       [t("advertiser.facts.chainId"), campaign.chain.campaign_id === null ? t("advertiser.campaigns.pending") : String(campaign.chain.campaign_id)],
-      [t("advertiser.facts.terms"), JSON.stringify(campaign.terms.document.pricing)],
+      [t("advertiser.facts.terms"), describeTerms(campaign)],
       [t("advertiser.facts.pendingTx"), campaign.pending_transactions.map((tx) => tx.kind).join(", ") || "—"],
     ]);
     drawSpend(campaign, settlements);
@@ -208,12 +217,16 @@ function drawSpend(campaign, settlements) {
     container.replaceChildren();
     return;
   }
-  const x = points.map((s) => s.committed_at);
+  // The line starts at nothing spent when the campaign was recorded on chain.
+  const start = Math.floor(Date.parse(campaign.anchored_at ?? campaign.created_at) / 1000);
+  const first = Number.isFinite(start) && start < points[0].committed_at ? [start] : [];
+  const x = [...first, ...points.map((s) => s.committed_at)];
+  const spent = [...first.map(() => 0), ...points.map((s) => units(s.cumulative_spent, campaign.token))];
   lineChart(container, {
     x,
     series: [
-      { label: t("advertiser.charts.spent"), values: points.map((s) => units(s.cumulative_spent, campaign.token)), fill: true },
-      { label: t("advertiser.charts.budget"), values: points.map(() => units(campaign.budget, campaign.token)) },
+      { label: t("advertiser.charts.spent"), values: spent, fill: true },
+      { label: t("advertiser.charts.budget"), values: x.map(() => units(campaign.budget, campaign.token)) },
     ],
     yFormat: (v, number) => number.format(v),
   });
@@ -246,6 +259,41 @@ function drawTraffic(campaign, traffic) {
   ]);
 }
 
+// Settlement states: the mirror's (committed, matured, superseded, discarded, challenged) and,
+// before the mirror has the commit, the backend's (queued, sending, mined, awaiting_attestations, failed).
+const SETTLEMENT_STATES = ["queued", "sending", "mined", "awaiting_attestations", "committed", "challenged", "matured",
+  "superseded", "discarded", "failed"];
+const NOT_MIRRORED = new Set(["queued", "sending", "mined", "awaiting_attestations"]);
+
+function settlementBadge(status) {
+  const known = SETTLEMENT_STATES.includes(status);
+  const badge = element("span", { class: `badge ${known ? status : ""}` },
+    known ? t(`advertiser.settlement.${status}`) : status);
+  if (!NOT_MIRRORED.has(status)) return [badge];
+  return [badge, " ", element("span", { class: "pending" }, t("advertiser.campaigns.pending"))];
+}
+
+// "59 min, 58 sec": the time left until a root matures, ticking in the page.
+function formatCountdown(seconds) {
+  const left = Math.max(0, Math.round(seconds));
+  const parts = { days: Math.floor(left / 86400), hours: Math.floor((left % 86400) / 3600),
+    minutes: Math.floor((left % 3600) / 60), seconds: left % 60 };
+  if (parts.days > 0) parts.seconds = 0;
+  if (typeof Intl.DurationFormat === "function") {
+    return new Intl.DurationFormat(document.documentElement.lang || undefined, { style: "short" }).format(parts);
+  }
+  return formatDuration(left);
+}
+
+let countdownTimer = null;
+function tickCountdowns(offset) {
+  const now = Date.now() / 1000 + offset; // the chain's time, as of the last read plus the wall clock since
+  for (const node of document.querySelectorAll("#timeline .countdown[data-matures]")) {
+    const left = Number(node.dataset.matures) - now;
+    node.textContent = left > 0 ? t("advertiser.timeline.in", { time: formatCountdown(left) }) : t("advertiser.timeline.maturing");
+  }
+}
+
 function drawTimeline(campaign, settlements) {
   const list = $("timeline");
   const bond = tokens.find((token) => token.address === campaign.token.address)?.challenge_bond;
@@ -253,19 +301,23 @@ function drawTimeline(campaign, settlements) {
   $("timeline-empty").hidden = settlements.settlements.length > 0;
   list.replaceChildren(...settlements.settlements.map((s) => {
     const item = element("li", { "data-epoch": String(s.epoch), class: `settlement ${s.status}` },
-      element("h4", {}, t("advertiser.timeline.epoch", { epoch: s.epoch }), " ", element("span", { class: "badge" }, s.status)));
+      element("h4", {}, t("advertiser.timeline.epoch", { epoch: s.epoch }), " ", ...settlementBadge(s.status)));
     const details = element("dl", { class: "facts" });
-    const matures = s.matures_at === null ? t("advertiser.timeline.notCommitted")
-      : s.matures_at <= chainTime ? `${t("advertiser.timeline.matured")} ${formatDate(s.matures_at)}`
-        : `${formatDate(s.matures_at)} (${t("advertiser.timeline.in", { time: formatDuration(s.matures_at - chainTime) })})`;
+    let matures;
+    if (s.matures_at === null) matures = t("advertiser.timeline.notCommitted");
+    else if (s.matures_at <= chainTime) matures = `${t("advertiser.timeline.matured")} ${formatDate(s.matures_at)}`;
+    else {
+      matures = element("span", {}, formatDate(s.matures_at), " ",
+        element("span", { class: "countdown", "data-matures": String(s.matures_at) }));
+    }
     facts(details, [
       [t("advertiser.timeline.billed"), money(s.billed_amount, campaign.token)],
-      [t("advertiser.timeline.root"), s.events_root],
-      [t("advertiser.timeline.tx"), s.commit?.tx_hash ?? t("advertiser.timeline.notCommitted")],
+      [t("advertiser.timeline.root"), element("code", {}, s.events_root)],
+      [t("advertiser.timeline.tx"), s.commit?.tx_hash ? element("code", {}, s.commit.tx_hash) : t("advertiser.timeline.notCommitted")],
       [t("advertiser.timeline.matures"), matures],
     ]);
     item.append(details);
-    if (s.matures_at !== null && s.matures_at > chainTime && !settlements.open_challenge) {
+    if (s.matures_at !== null && s.matures_at > chainTime && !settlements.open_challenge && !NOT_MIRRORED.has(s.status)) {
       const button = element("button", { type: "button", class: "challenge danger" },
         t("advertiser.timeline.challenge", { bond: bond ? money(bond, campaign.token) : "—" }));
       button.addEventListener("click", async () => {
@@ -282,6 +334,10 @@ function drawTimeline(campaign, settlements) {
     }
     return item;
   }));
+  clearInterval(countdownTimer);
+  const offset = chainTime - Date.now() / 1000;
+  tickCountdowns(offset);
+  countdownTimer = setInterval(() => tickCountdowns(offset), 1000);
 }
 
 async function fund(event) {
