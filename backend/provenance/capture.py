@@ -3,7 +3,7 @@
 A job is written (running) and committed before its document is processed, so an accepted
 capture is never lost and never claims more than happened. Processing goes through the
 same calls as ``POST /v1/products/events``: `parse_events` (with every validation layer it
-applies), then `service.record_events` per brand, so each event gets its canonical hash and
+applies), then `service.store_events` per brand, so each event gets its canonical hash and
 waits for the anchoring pass exactly like an event posted there.
 
 The brand of an event is the brand of the products it names (the binding has no brand
@@ -206,10 +206,10 @@ def _record_group(
     session: Session, actor_id: uuid.UUID, brand_id: uuid.UUID, group: list[tuple[int, ValidatedEvent]],
     behaviour: ErrorBehaviour,
 ) -> _Outcome:
-    """Record one brand's events; in proceed mode, one by one when the group is refused. (`record_events`
+    """Record one brand's events; in proceed mode, one by one when the group is refused. (`store_events`
     checks everything before it writes anything, so a refused call leaves nothing behind.)"""
     try:
-        service.record_events(session, actor_id=actor_id, brand_id=brand_id, events=[e for _, e in group])
+        service.store_events(session, actor_id=actor_id, brand_id=brand_id, events=[e for _, e in group])
         return _Outcome(len(group), [])
     except service.EventsRejected as exc:
         if behaviour is ErrorBehaviour.ROLLBACK:
@@ -217,7 +217,7 @@ def _record_group(
     outcome = _Outcome(0, [])
     for index, event in group:
         try:
-            service.record_events(session, actor_id=actor_id, brand_id=brand_id, events=[event])
+            service.store_events(session, actor_id=actor_id, brand_id=brand_id, events=[event])
             outcome.recorded += 1
         except service.EventsRejected as exc:
             outcome.errors += [_rejection(reason, [(index, event)]) for reason in exc.reasons]
@@ -225,7 +225,7 @@ def _record_group(
 
 
 def _rejection(reason: str, group: Sequence[tuple[int, ValidatedEvent]]) -> dict[str, Any]:
-    """A reason of `record_events` ("event <i in group>: ...") with the index in the captured document."""
+    """A reason of `store_events` ("event <i in group>: ...") with the index in the captured document."""
     match = _EVENT_REASON.match(reason)
     if match is None or int(match.group(1)) >= len(group):
         return _error(VALIDATION, "event refused", reason)

@@ -129,10 +129,14 @@ class Term:
         return self.bare if self.bare is not None else self.uri
 
 
+# Each kind's three spellings of its namespace, computed once (an Enum property costs more than the test).
+_SPELLINGS = {kind: (kind.web_prefix, kind.curie_prefix, kind.urn_prefix) for kind in Kind}
+
+
 def bare_term(value: str, kind: Kind) -> str | None:
     """The CBV spelling-independent term of `value` (without checking it is defined), None when `value`
     is not in a CBV namespace of `kind` nor a bare word."""
-    for prefix in (kind.web_prefix, kind.curie_prefix, kind.urn_prefix):
+    for prefix in _SPELLINGS[kind]:
         if value.startswith(prefix):
             return value[len(prefix):] or None
     if ":" in value or "/" in value or not value:
@@ -152,7 +156,7 @@ def term(value: object, kind: Kind, field: str | None = None) -> Term:
     bare = bare_term(text, kind)
     if bare is not None:
         if bare in TERMS[kind]:
-            return Term(kind, bare, kind.web_prefix + bare)
+            return Term(kind, bare, _SPELLINGS[kind][0] + bare)
         raise UnknownVocabularyTerm(value, kind, field)
     if _in_cbv_namespace(text) or not _ABSOLUTE_URI.match(text):
         raise UnknownVocabularyTerm(value, kind, field)
@@ -162,4 +166,4 @@ def term(value: object, kind: Kind, field: str | None = None) -> Term:
 def web_uri(value: str, kind: Kind) -> str:
     """The CBV 2.0 web URI of a term in any spelling; other values (a private vocabulary's URI) unchanged."""
     bare = bare_term(value, kind)
-    return value if bare is None else kind.web_prefix + bare
+    return value if bare is None else _SPELLINGS[kind][0] + bare

@@ -73,6 +73,10 @@ CANONICAL_ORDER = (
 _EPC_LISTS = frozenset({"epcList", "inputEPCList", "childEPCs", "outputEPCList"})
 _QUANTITY_LISTS = frozenset({"quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"})
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# CBV URN vocabulary -> web URI prefixes, computed once (the values of many fields are checked).
+_CBV_URN = "urn:epcglobal:cbv:"
+_URN_TO_WEB = tuple((kind.urn_prefix, kind.web_prefix) for kind in Kind)
+assert all(urn.startswith(_CBV_URN) for urn, _ in _URN_TO_WEB)
 
 
 class EventHashError(ValueError):
@@ -90,8 +94,10 @@ def utc_millis(timestamp: str) -> str:
     micros = moment.microsecond
     # Round half to even at the millisecond, as the reference does, carrying into the second.
     millis = round(micros / 1000)
-    moment = moment.replace(microsecond=0) + timedelta(milliseconds=millis)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = (moment.replace(microsecond=0) + timedelta(milliseconds=millis)).astimezone(timezone.utc)
+    if moment.year < 1000:  # strftime's %Y does not pad these
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 class _PreHash:
@@ -122,9 +128,10 @@ class _PreHash:
             raise EventHashError(f"{name}: expected a text or number, got {type(raw).__name__}")
         if "time" in name.lower() and "offset" not in name.lower() and not name.startswith("{"):
             return utc_millis(text)
-        for kind in Kind:
-            if text.startswith(kind.urn_prefix):
-                return kind.web_prefix + text[len(kind.urn_prefix):]
+        if text.startswith(_CBV_URN):
+            for urn, web in _URN_TO_WEB:
+                if text.startswith(urn):
+                    return web + text[len(urn):]
         if _NUMBER.match(text):
             number = float(text)
             return str(int(number)) if number.is_integer() else repr(number)

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from backend.provenance import event_store
 from backend.provenance.anchor_signature import event_leaf
 from backend.provenance.claims import InvalidClaimCode, code_hash, code_matches, generate_code, normalise_code
 from backend.provenance.epc_index import event_epcs
@@ -27,13 +28,12 @@ from backend.provenance.models import (
     AnchorStatus,
     BrandActor,
     EpcisEvent,
-    EpcisEventEpc,
-    EpcisEventItem,
     Product,
     ProductItem,
     ProductScan,
     SerialBatch,
     SunTag,
+    utcnow,
 )
 from backend.provenance.scan_signals import Scan
 from backend.provenance.serials import SerialRange, expand, serials_tree
@@ -173,14 +173,16 @@ def _declared_id(event: dict) -> str | None:
     return value if isinstance(value, str) and len(value) <= 300 else None
 
 
-def record_events(
+def store_events(
     session: Session, *, actor_id: uuid.UUID, brand_id: uuid.UUID, events: Sequence[ValidatedEvent]
-) -> list[EpcisEvent]:
-    """Store validated events an actor recorded for a brand, each with its canonical hash.
+) -> list[int]:
+    """Store validated events an actor recorded for a brand, each with its canonical hash; returns
+    their ids, in order. Bulk writes (`event_store`), no ORM objects: the capture path.
 
     Every event must name at least one registered item of `brand_id`, and no event may be
     recorded twice. Whether the actor serves the brand is the caller's check (on-chain
-    authorisation). Raises `EventsRejected` with every reason.
+    authorisation). Everything is checked before anything is written. Raises `EventsRejected`
+    with every reason.
     """
     reasons: list[str] = []
     hashes = [event_hash(event.event, event.namespaces) for event in events]
@@ -203,37 +205,35 @@ def record_events(
                 reasons.append(f"event {index}: GTIN {gtin} is not a product of this brand")
     if reasons:
         raise EventsRejected(reasons)
-    rows = []
-    for event, value in zip(events, hashes):
-        row = EpcisEvent(
-            event_hash=value,
-            hash_algorithm=CURRENT_ALGORITHM,
-            actor_id=actor_id,
-            brand_id=brand_id,
-            event_type=event.event_type,
-            biz_step=event.biz_step,
-            disposition=event.disposition,
-            event_time=event.event_time,
-            time_zone_offset=event.time_zone_offset,
-            read_point=event.read_point,
-            biz_location=event.biz_location,
-            action=event.event.get("action"),
-            declared_event_id=_declared_id(event.event),
-            document=orjson.dumps({"event": event.event, "namespaces": event.namespaces}).decode(),
-        )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    links = [
-        {"item_id": items[key][0], "event_id": row.id} for row, event in zip(rows, events) for key in event.items
-    ]
-    session.exec(insert(EpcisEventItem), params=links)
-    epcs = [
-        {"epc": epc, "role": role, "event_id": row.id} for row, event in zip(rows, events) for role, epc in event_epcs(event.event)
-    ]
-    if epcs:
-        session.exec(insert(EpcisEventEpc), params=epcs)
-    return rows
+    recorded_at = utcnow()
+    rows = event_store.EventRows(
+        events=[
+            (value, CURRENT_ALGORITHM, actor_id, brand_id, event.event_type, event.biz_step, event.disposition,
+             event.event_time, event.time_zone_offset, event.read_point, event.biz_location, event.event.get("action"),
+             _declared_id(event.event), orjson.dumps({"event": event.event, "namespaces": event.namespaces}).decode(),
+             recorded_at)
+            for event, value in zip(events, hashes)
+        ],
+        items=[[items[key][0] for key in event.items] for event in events],
+        epcs=[list(event_epcs(event.event)) for event in events],
+    )
+    try:
+        return event_store.store(session, rows)
+    except event_store.DuplicateEvents as exc:  # a concurrent request stored some of them first
+        raise EventsRejected(
+            [f"event {seen[value]}: already recorded as {value}" for value in sorted(exc.hashes, key=seen.__getitem__)]
+        ) from None
+
+
+def record_events(
+    session: Session, *, actor_id: uuid.UUID, brand_id: uuid.UUID, events: Sequence[ValidatedEvent]
+) -> list[EpcisEvent]:
+    """`store_events`, returning the stored rows (in order) as ORM objects. Raises `EventsRejected`."""
+    ids = store_events(session, actor_id=actor_id, brand_id=brand_id, events=events)
+    found: dict[int, EpcisEvent] = {}
+    for chunk in _chunks(ids):
+        found.update((row.id, row) for row in session.exec(select(EpcisEvent).where(EpcisEvent.id.in_(chunk))))
+    return [found[event_id] for event_id in ids]
 
 
 @dataclass(frozen=True)

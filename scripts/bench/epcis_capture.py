@@ -19,8 +19,13 @@
 Prints ``name: value unit`` lines: ``capture_events_per_s`` (validated, hashed, stored; goal
 >= 5,000 in one API process) with the server CPU per document beside it, and last
 ``epc_query_p99_ms`` (goal <= 10) with the server CPU per query. Needs the machine's
-PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379). ``--gtins``/``--serials`` shrink
-the stored set for a quick run.
+PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
+
+Quick runs: ``--events N`` stores about N events instead of 5M (e.g. ``--events 50000``: a few
+seconds to load; the query figure then says little about 5M rows), ``--documents`` captures
+fewer documents, ``--queries 0`` skips the query part. ``--profile FILE`` serves under py-spy
+and writes the server's collapsed stacks to FILE (summarise with ``_profile_summary.py``);
+CPU figures then include py-spy's own sampling.
 """
 
 from __future__ import annotations
@@ -202,8 +207,14 @@ def main() -> None:
     parser.add_argument("--brands", type=int, default=10)
     parser.add_argument("--documents", type=int, default=200, help="EPCISDocuments of 1,000 events to capture")
     parser.add_argument("--in-flight", type=int, default=2, help="concurrent capture clients")
-    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--queries", type=int, default=2000, help="MATCH_anyEPC queries (0: none)")
+    parser.add_argument("--events", type=int, help="stored events (about; sets --gtins and --serials)")
+    parser.add_argument("--profile", type=Path, help="serve under py-spy; write the server's collapsed stacks here")
     args = parser.parse_args()
+    if args.events is not None:
+        per_step = max(args.events // len(verify_page.STEPS), args.brands)
+        args.serials = min(args.serials, max(1, per_step // args.brands))
+        args.gtins = max(args.brands, per_step // args.serials)
 
     name = f"tl_bench_epcis_{os.getpid()}_{secrets.token_hex(3)}"
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
@@ -234,7 +245,7 @@ def main() -> None:
         print(f"capture_document_kb: {sum(map(len, bodies)) / len(bodies) / 1024:.0f} kB", flush=True)
 
         port = free_port()
-        server = verify_page.start_server(url, manifest, port, workers=1)
+        server = verify_page.start_server(url, manifest, port, workers=1, profile=args.profile)
         processes = children(server.pid)
         print(f"load_average_before: {os.getloadavg()[0]:.2f} runnable (2 cores; other work on the machine)", flush=True)
         cpu_before = cpu_seconds(processes + database_backends(ADMIN_URL, name))
@@ -248,6 +259,8 @@ def main() -> None:
               flush=True)
         print(f"capture_events_per_s: {captured / elapsed:.0f} events/s (goal >= {GOAL_CAPTURE})", flush=True)
 
+        if args.queries <= 0:
+            return
         cpu_before = cpu_seconds(processes + database_backends(ADMIN_URL, name))
         latencies, returned = query_latencies(port, key, layout, args.queries, seed=5)
         cpu_query = cpu_seconds(processes + database_backends(ADMIN_URL, name)) - cpu_before

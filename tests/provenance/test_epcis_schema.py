@@ -6,10 +6,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import fastjsonschema
 import pytest
 
 from backend.provenance.epcis import InvalidEpcis, parse_events
-from backend.provenance.epcis_schema import SCHEMA_PATH, schema_problems
+from backend.provenance.epcis_schema import SCHEMA_PATH, _conforms, _fast, document_validator, event_validator, schema_problems
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 VECTORS = Path(__file__).parent / "vectors"
@@ -212,3 +213,53 @@ def test_a_thousand_event_document_is_checked_in_well_under_100_ms_of_cpu():
     for _ in range(3):
         assert schema_problems(body) == []
     assert (time.process_time() - started) / 3 < 0.1
+
+
+def _verdict(check, body) -> bool:
+    try:
+        check(body)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
+def _bodies():
+    for name in DOCUMENTS:
+        yield name, json.loads((VECTORS / name).read_text())
+    for rule in EVENT_RULES:
+        yield rule[0], document(**rule[1])
+    for rule in TYPE_RULES:
+        body = document()
+        body["epcisBody"]["eventList"][1] = rule[1]
+        yield rule[0], body
+    for rule in DOCUMENT_RULES:
+        body = document()
+        rule[1](body)
+        yield rule[0], body
+    odd = document()
+    odd["epcisBody"]["eventList"][1] = {"type": "ex:CustomEvent", "eventTime": "2026-03-01T08:00:00Z"}
+    yield "extended event", odd
+    for event in ([], {"type": 7}, {"type": None}, "text"):
+        body = document()
+        body["epcisBody"]["eventList"][1] = event
+        yield f"event {event!r}", body
+    yield "eventList not a list", {**document(), "epcisBody": {"eventList": {"type": "ObjectEvent"}}}
+    yield "query document", {**document(), "type": "EPCISQueryDocument",
+                             "epcisBody": {"queryResults": {"resultsBody": {"eventList": [shipping_event(), {"type": 1}]}}}}
+
+
+@pytest.mark.parametrize("standalone", [False, True], ids=["document", "standalone event"])
+def test_the_per_type_dispatch_gives_the_whole_schemas_verdict(standalone):
+    """`_conforms` checks each event against the definition its type names; on every body here it
+    accepts and refuses exactly what the whole compiled schema and jsonschema do."""
+    validator = event_validator() if standalone else document_validator()
+    compared = 0
+    for name, body in _bodies():
+        targets = [body] + (list(body.get("epcisBody", {}).get("eventList", [])) if standalone and isinstance(
+            body.get("epcisBody", {}).get("eventList"), list) else [])
+        for target in targets:
+            expected = validator.is_valid(target)
+            assert _verdict(lambda b: _conforms(b, standalone), target) == expected, name
+            assert _verdict(_fast(standalone), target) == expected, name
+            compared += 1
+    assert compared > 50
