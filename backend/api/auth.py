@@ -35,6 +35,7 @@ from sqlmodel import Session
 from backend.api.deps import SessionDep
 from backend.api.errors import ApiError
 from backend.identity.api_keys import CredentialError, verify_key
+from backend.identity.credential_cache import credentials
 from backend.identity.models import ApiKey, Participant, ParticipantStatus, utcnow
 from backend.identity.participants import may_act_as
 from backend.identity.roles import Role
@@ -72,20 +73,29 @@ class Principal:
     credential: ApiKey
 
 
-def current_principal(
+async def current_principal(
     session: SessionDep,
     now: NowDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
+    """Async: a credential verified within the last seconds comes from the process's cache
+    (``backend/identity/credential_cache``: no query, no thread hop); otherwise the database
+    is asked in the thread pool and a success is remembered."""
     presented = bearer.credentials if bearer is not None else api_key
     if not presented:
         raise ApiError(401, "unauthenticated", "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
-    try:
-        credential, participant = verify_key(session, presented, now)
-    except CredentialError as exc:
-        raise ApiError(401, exc.code, exc.message) from None
-    # Checked on every request, against the database: suspension needs no chain confirmation.
+    database = str(session.bind.url) if session.bind is not None else ""
+    found = credentials.lookup(session, database, presented, now)
+    if found is None:
+        try:
+            found = await run_in_threadpool(verify_key, session, presented, now)
+        except CredentialError as exc:
+            raise ApiError(401, exc.code, exc.message) from None
+        credentials.remember(database, *found)
+    credential, participant = found
+    # Checked on every request against the rows as read: any change this process flushes
+    # clears the cache at once; one made by another process counts within its TTL.
     if participant.status == ParticipantStatus.SUSPENDED:
         raise ApiError(403, "participant_suspended", "this participant is suspended")
     role = Role(credential.role)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from backend.api import metrics
 from backend.api.errors import install_error_handlers
+from backend.api.gc_freeze import freeze_once
 from backend.api.gs1_headers import Gs1Headers
 from backend.api.limits import install_limits
 from backend.api.request_observer import RequestObserver
@@ -33,4 +34,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(digital_link.compressed_router)  # last: compressed Digital Links at the root
     app.add_middleware(RequestObserver)
     app.add_middleware(Gs1Headers, settings=app.state.settings)
+    freeze_once("app")  # modules and the first app, once per process
     return app

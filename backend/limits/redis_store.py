@@ -1,7 +1,10 @@
 """GCRA state in Redis, shared by every API process: the step runs atomically as a Lua script.
 
-All the checks of one request go in one call, all or nothing. The script is registered once (``register_script``) and called by its SHA (EVALSHA,
-loaded again if Redis forgot it). The caller's clock is passed in, so processes must keep
+All the checks of one request go in one call, all or nothing. The script is loaded once and
+called by its SHA (EVALSHA, loaded again if Redis forgot it) on a connection of the calling
+thread's own, packed and read by redis-py's ``Connection`` directly: the client's command
+path (pool checkout with a readiness poll, retries, observability hooks) cost about 70 us of
+CPU per call, four times the round trip itself. The caller's clock is passed in, so processes must keep
 their clocks in step (NTP), as the rest of the platform already needs. A key expires when
 its TAT passes. Redis down or slow: the store logs a warning (at most one per
 ``WARN_EVERY_S``) and lets the request through — limits are a guard, not a dependency —
@@ -12,13 +15,15 @@ one timeout per pause, not one per request.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
 from functools import lru_cache
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.connection import AbstractConnection
+from redis.exceptions import NoScriptError, RedisError
 
 from backend.limits.memory_store import Entry
 from backend.limits.rate import Rate
@@ -73,7 +78,10 @@ class RedisStore:
     def __init__(self, client: Redis, prefix: str):
         self._client = client
         self._prefix = prefix
-        self._script = client.register_script(GCRA_LUA)
+        self._sha = client.register_script(GCRA_LUA).sha
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._script = self._evalsha
         self._warned_at = float("-inf")
         self._paused_until = float("-inf")
         self._warn_lock = threading.Lock()
@@ -102,6 +110,37 @@ class RedisStore:
             self._warn(exc)
             return -1, 0.0
         return (int(refused) - 1 if refused > 0 else -1), float(wait_us)
+
+    def _connection(self) -> AbstractConnection:
+        """This thread's connection (made on first use, from the client's pool settings); a forked child makes its own."""
+        if self._pid != os.getpid():
+            self._local, self._pid = threading.local(), os.getpid()
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            pool = self._client.connection_pool
+            connection = self._local.connection = pool.connection_class(**pool.connection_kwargs)
+        return connection
+
+    def _evalsha(self, keys: list[str], args: list[str | int]) -> list[int]:
+        """The script's reply; loads the script again if Redis answers NOSCRIPT (restarted or flushed).
+        On any error the connection is closed, so a late reply never answers the next call."""
+        connection = self._connection()
+        try:
+            try:
+                return self._call(connection, "EVALSHA", self._sha, len(keys), *keys, *args)
+            except NoScriptError:
+                self._sha = self._call(connection, "SCRIPT", "LOAD", GCRA_LUA)
+                if isinstance(self._sha, bytes):
+                    self._sha = self._sha.decode()
+                return self._call(connection, "EVALSHA", self._sha, len(keys), *keys, *args)
+        except (RedisError, OSError):
+            connection.disconnect()
+            raise
+
+    @staticmethod
+    def _call(connection: AbstractConnection, *command: str | int):
+        connection.send_packed_command(connection.pack_command(*command), check_health=False)
+        return connection.read_response()
 
     def _warn(self, exc: Exception) -> None:
         now = time.monotonic()
