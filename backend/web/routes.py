@@ -22,7 +22,7 @@ from sqlmodel import Session
 from backend.consent.chain import ConsentDeployment
 from backend.core.db import engine_for
 from backend.identity.chain import ChainNotConfigured
-from backend.web import advertiser_pages, consumer, i18n
+from backend.web import advertiser_pages, brand_pages, consumer, i18n
 from backend.web.layout import STATIC_URL, render_page
 from backend.web.security import CSRF_FIELD, CsrfMiddleware, PAGE_HEADERS, check_form_token, secure_cookies
 
@@ -66,5 +66,6 @@ def install_pages(app: FastAPI) -> None:
     """The page routes, the built assets under /static, and the CSRF check."""
     app.include_router(router)
     app.include_router(advertiser_pages.router)
+    app.include_router(brand_pages.router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.add_middleware(CsrfMiddleware)
