@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from backend.api.routes import health
 from backend.api.routes import auth, participants  # identity and access
-from backend.api.routes import brand_reads, digital_link, epcis, products  # product provenance, EPCIS 2.0 REST binding
+from backend.api.routes import brand_reads, brand_recall, digital_link, epcis, products  # product provenance, EPCIS 2.0 REST binding
 from backend.api.routes import consents, dids, offers, subjects  # data consent
 from backend.api.routes import anchors, creatives  # event anchors and proofs, ad creatives on AssetRegistry
 from backend.api.routes import campaigns, publishers, schemas, tokens  # ad campaigns, tokens, reports
@@ -18,6 +18,7 @@ v1_router.include_router(participants.router)
 v1_router.include_router(auth.router)
 v1_router.include_router(products.router)
 v1_router.include_router(brand_reads.router)  # the brand console's reads
+v1_router.include_router(brand_recall.router)  # a brand's product recall
 v1_router.include_router(dids.router)
 v1_router.include_router(consents.router)
 v1_router.include_router(subjects.router)

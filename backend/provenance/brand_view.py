@@ -12,10 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import BigInteger, bindparam, func, literal
 from sqlmodel import Session, col, select
 
+from backend.chain.outbox import FINAL, OutboxStatus, OutboxTransaction
+
 from backend.provenance.models import AnchorBatch, AnchorStatus, EpcisEvent, EpcisEventItem, Product, ProductItem, ProductScan, SerialBatch
+from backend.provenance.page import ChainFacts, RecordedChainFacts
 from backend.provenance.scan_signals import Scan, summarise
 
 MAX_SERIALS_PAGE = 500
@@ -41,6 +44,7 @@ class ProductSummary:
     created_at: datetime
     serial_count: int
     batches: list[BatchSummary]
+    recall: str = "none"  # "none", "requested" (queued or sent, not yet mirrored), or "recalled" (the chain says)
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,43 @@ class ScanAnalytics:
     claimed_total: int
 
 
-def products_of(session: Session, brand_id: uuid.UUID) -> list[ProductSummary]:
-    """The brand's products, newest first, each with its serial batches."""
+RECALL_KIND = "ProvenanceRegistry.setProductClassRecall"
+
+
+def recall_reference(gtin14: str) -> str:
+    """The outbox reference of a product's recall transaction."""
+    return f"recall:{gtin14}"
+
+
+class RecallAlreadyRequested(Exception):
+    def __init__(self, gtin14: str, state: str):
+        super().__init__(f"product {gtin14} is already {state}")
+        self.state = state
+
+
+def recall_state(session: Session, gtin14: str, chain: ChainFacts) -> str:
+    """"recalled" once the chain (its mirror) says so; "requested" while a recall transaction is queued,
+    in flight or mined but not yet mirrored; else "none" (a failed or reverted recall counts as none)."""
+    recalled = session.exec(select(chain.recalled(
+        bindparam("gtin_number", int(gtin14), type_=BigInteger), literal(None)))).one()
+    if recalled:
+        return "recalled"
+    sent = session.exec(select(func.count()).select_from(OutboxTransaction).where(
+        OutboxTransaction.kind == RECALL_KIND, OutboxTransaction.reference == recall_reference(gtin14),
+        col(OutboxTransaction.status).not_in([s for s in FINAL if s != OutboxStatus.MINED]))).one()
+    return "requested" if sent else "none"
+
+
+def check_recallable(session: Session, gtin14: str, chain: ChainFacts) -> None:
+    """Raises `RecallAlreadyRequested` when the product is recalled or its recall is on the way."""
+    state = recall_state(session, gtin14, chain)
+    if state != "none":
+        raise RecallAlreadyRequested(gtin14, state)
+
+
+def products_of(session: Session, brand_id: uuid.UUID, chain: ChainFacts | None = None) -> list[ProductSummary]:
+    """The brand's products, newest first, each with its serial batches and recall state."""
+    chain = chain or RecordedChainFacts()
     products = session.exec(
         select(Product).where(Product.brand_id == brand_id).order_by(col(Product.created_at).desc(), col(Product.gtin))
     ).all()
@@ -128,7 +167,7 @@ def products_of(session: Session, brand_id: uuid.UUID) -> list[ProductSummary]:
         batches[product_id].append(BatchSummary(batch_id, count, first, last, claimed, chain_id is not None, created))
     return [
         ProductSummary(p.gtin, p.name, p.metadata_cid, p.created_at,
-                       sum(b.serial_count for b in batches[p.id]), batches[p.id])
+                       sum(b.serial_count for b in batches[p.id]), batches[p.id], recall_state(session, p.gtin, chain))
         for p in products
     ]
 

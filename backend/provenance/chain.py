@@ -79,3 +79,6 @@ class ProvenanceWriter:
 
     def revoke_actor(self, session: Session, brand: str, actor: str) -> None:
         self._queue(session, brand, "revokeActor", [actor], f"actor:{actor}")
+
+    def recall_product_class(self, session: Session, brand: str, gtin14: str, reference: str) -> None:
+        self._queue(session, brand, "setProductClassRecall", [int(gtin14), True], reference)

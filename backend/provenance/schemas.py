@@ -133,3 +133,8 @@ class CreativePublic(BaseModel):
     block_number: int | None = None
     tx_hash: str | None = None
     error: str | None = None
+
+
+class RecallRequested(BaseModel):
+    gtin: str
+    recall: str  # "requested": queued on chain; the product list says "recalled" once the mirror has it

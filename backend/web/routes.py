@@ -22,7 +22,7 @@ from sqlmodel import Session
 from backend.consent.chain import ConsentDeployment
 from backend.core.db import engine_for
 from backend.identity.chain import ChainNotConfigured
-from backend.web import advertiser_pages, auditor_pages, consumer, i18n, publisher_pages
+from backend.web import advertiser_pages, auditor_pages, brand_pages, consumer, i18n, publisher_pages
 from backend.web.layout import STATIC_URL, render_page
 from backend.web.security import CSRF_FIELD, CsrfMiddleware, PAGE_HEADERS, check_form_token, secure_cookies
 
@@ -68,5 +68,6 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(advertiser_pages.router)
     app.include_router(publisher_pages.router)
     app.include_router(auditor_pages.router)
+    app.include_router(brand_pages.router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.add_middleware(CsrfMiddleware)

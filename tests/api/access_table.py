@@ -56,6 +56,7 @@ ACCESS: dict[str, Expect] = {
     "GET /v1/products/{gtin}/serials": allow(Role.BRAND),
     "GET /v1/products/{gtin}/{serial}/history": allow(Role.BRAND),
     "GET /v1/products/{gtin}/scans": allow(Role.BRAND),
+    "POST /v1/products/{gtin}/recall": allow(Role.BRAND),
     "POST /v1/products/actors": allow(Role.BRAND),
     "DELETE /v1/products/actors/{actor_id}": allow(Role.BRAND),
     "POST /v1/products/events": allow(Role.SUPPLY_CHAIN_ACTOR),

@@ -79,3 +79,19 @@ def test_scan_analytics_count_people_per_day_flag_clones_and_list_claims(api):
     assert data["claimed_total"] == 1 and [c["serial"] for c in data["claims"]] == ["A2"]
     assert api.client.get(f"/v1/products/{GTIN}/scans?days=0", headers=api.brand.headers).status_code == 422
     assert api.client.get(f"/v1/products/{GTIN}/scans", headers=api.other_brand.headers).status_code == 404
+
+
+def test_a_recall_is_queued_on_chain_with_the_brand_as_sender_and_only_for_its_own_product(api):
+    register(api)
+    assert api.client.get("/v1/products", headers=api.brand.headers).json()[0]["recall"] == "none"
+    assert api.client.post(f"/v1/products/{GTIN}/recall", headers=api.other_brand.headers).status_code == 404
+    assert api.client.post(f"/v1/products/{GTIN}/recall", headers=api.actor.headers).status_code == 403
+    assert api.client.post(f"/v1/products/{GTIN}/recall").status_code == 401
+    before = len(api.outbox.calls)
+    response = api.client.post(f"/v1/products/{GTIN}/recall", headers=api.brand.headers)
+    assert response.status_code == 202 and response.json() == {"gtin": GTIN, "recall": "requested"}
+    (call,) = api.outbox.calls[before:]
+    assert call["kind"] == "ProvenanceRegistry.setProductClassRecall" and call["sender"] == api.brand.address
+    assert call["reference"] == f"recall:{GTIN}"
+    response = api.client.post("/v1/products/12345/recall", headers=api.brand.headers)
+    assert response.status_code == 404 and error(response)[0] == "not_found"

@@ -50,8 +50,27 @@ export function createApi({ sessionHeader, bearer = false } = {}) {
     return parsed;
   }
 
+  // A binary resource (a QR image) with the same credential, as a Blob; refusals as ApiError.
+  async function blob(path) {
+    const headers = {};
+    if (session && bearer) headers.Authorization = `Bearer ${session}`;
+    else if (session && sessionHeader) headers[sessionHeader] = session;
+    let response;
+    try {
+      response = await fetch(path, { headers, credentials: "same-origin" });
+    } catch (error) {
+      throw new ApiError(0, "network", `the server could not be reached (${error.message})`);
+    }
+    if (!response.ok) {
+      const parsed = await response.json().catch(() => null);
+      throw new ApiError(response.status, parsed?.error?.code ?? "http_error", parsed?.error?.message ?? `${response.status} ${response.statusText}`);
+    }
+    return response.blob();
+  }
+
   return {
     get: (path) => request("GET", path),
+    blob,
     post: (path, body, headers) => request("POST", path, body ?? {}, headers),
     put: (path, body) => request("PUT", path, body),
     delete: (path, body) => request("DELETE", path, body),

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.api.auth import NowDep
-from backend.api.deps import SessionDep
+from backend.api.deps import SessionDep, SettingsDep
+from backend.api.routes.digital_link import chain_facts
 from backend.api.routes.products import BrandGrant, _own_item_link, _own_product
 from backend.provenance import brand_view
 
@@ -17,9 +18,9 @@ router = APIRouter(prefix="/products", tags=["provenance"])
 
 
 @router.get("")
-def list_products(grant: BrandGrant, session: SessionDep) -> list[brand_view.ProductSummary]:
-    """This brand's products, newest first, with their serial batches (range, count, claims)."""
-    return brand_view.products_of(session, grant.participant.id)
+def list_products(grant: BrandGrant, session: SessionDep, settings: SettingsDep) -> list[brand_view.ProductSummary]:
+    """This brand's products, newest first, with their serial batches (range, count, claims) and recall state."""
+    return brand_view.products_of(session, grant.participant.id, chain_facts(settings))
 
 
 @router.get("/{gtin}/serials")
