@@ -11,14 +11,13 @@ serious or critical violation; screenshots go to build/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import CHROMIUM, CHROMIUM_ARGS, ROOT, axe_violations, screenshot
+from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import closed_epoch_time, cpm
 
@@ -33,16 +32,6 @@ pytestmark = [
 
 HOSTILE_NAME = 'Spring <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> sale'
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from backend.consent.client import ConsumerClient
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
 from tests.browser.wallet_support import (
-    BUNDLE, CHROMIUM, CHROMIUM_ARGS, PHONE, axe_violations, install_wallet, screenshot,
+    BUNDLE, CHROMIUM, PHONE, axe_violations, install_wallet, screenshot,
 )
 from tests.consent.conftest import PROFILE, world  # noqa: F401  (fixture)
 
@@ -35,16 +34,6 @@ pytestmark = [
 ]
 
 HOSTILE_NAME = 'Acme <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> Ads'
-
-
-@pytest.fixture
-def chromium(tmp_path) -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def live(world):

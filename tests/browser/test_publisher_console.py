@@ -11,7 +11,6 @@ critical violation; screenshots go to build/screenshots/publisher-console{,-pend
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from eth_account import Account
 from tests.ads.factories import BOT_AGENT, click, impression
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import CHROMIUM, CHROMIUM_ARGS, ROOT, axe_violations, screenshot
+from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import WINDOW, closed_epoch_time
 
@@ -42,16 +41,6 @@ def shown(base_units: str | int, decimals: int = 6, symbol: str = "tUSD") -> str
     text = f"{value:,.{decimals}f}".rstrip("0")
     whole, fraction = text.split(".")
     return f"{whole}.{fraction.ljust(2, '0')} {symbol}"
-
-
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_sign_in_see_the_apis_numbers_pay_now_add_and_revoke_a_key(world, chromium):  # noqa: F811

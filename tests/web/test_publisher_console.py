@@ -5,39 +5,25 @@ it builds the DOM from text only."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 from backend.ads.filters.reasons import FilterReason
 from backend.ads.signatures import KeyType
 from backend.identity.roles import Role
-from backend.web import i18n
-from backend.web.render import environment
 from tests.api.access_table import ACCESS
+from tests.web.console_checks import ROOT, console_catalogs, console_shell, page_data, render_hostile
 from tests.web.test_pages import client  # noqa: F401  (fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "web" / "pages" / "publisher.js"
 HOSTILE = '<script>alert("publisher")</script>'
 
 
-def page_data(html: str) -> dict:
-    return json.loads(html.split('id="page-data">', 1)[1].split("</script>", 1)[0])
-
-
 def test_the_console_is_a_shell_with_the_sign_in_block_and_a_strict_csp(client):  # noqa: F811
-    response = client.get("/console/publisher")
-    assert response.status_code == 200
-    policy = response.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
-    html = response.text
+    html = console_shell(client, "publisher").text
     assert "<h1>Publisher console</h1>" in html
     assert 'id="signin-key-form"' in html and 'id="key-form"' in html and 'id="revoke-confirm"' in html
     assert '<link rel="stylesheet" href="/static/dist/publisher.css">' in html, "uPlot's stylesheet"
     assert '<link rel="stylesheet" href="/static/publisher.css">' in html
-    assert re.findall(r"<script[^>]*>", html) == ['<script type="module" src="/static/dist/publisher.js">',
-                                                  '<script type="application/json" id="page-data">']
     assert 'id="console" hidden' in html, "nothing of the publisher's shows before sign-in"
     assert re.findall(r'<option value="([^"]+)"', html) == [kind.value for kind in KeyType]
     data = page_data(html)
@@ -54,11 +40,9 @@ def test_the_console_speaks_simplified_chinese(client):  # noqa: F811
 
 
 def test_the_publisher_catalogs_are_complete_and_prefixed():
-    english, chinese = (json.loads((i18n.MESSAGES / "publisher" / f"{name}.json").read_text()) for name in ("en", "zh-CN"))
-    assert english.keys() == chinese.keys() and len(english) > 60
-    assert all(key.startswith("publisher.") for key in english)
+    english, chinese = console_catalogs("publisher")
+    assert len(english) > 60
     for key, text in english.items():
-        assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", chinese[key])), key
         assert chinese[key] and chinese[key] != text or key.endswith(("ed25519", "secp256k1")), key
     assert {f"publisher.reason.{reason.value}" for reason in FilterReason} <= english.keys()
     assert {f"publisher.keys.algorithms.{kind.value}" for kind in KeyType} <= english.keys()
@@ -94,10 +78,5 @@ def test_the_page_builds_its_dom_from_text_only():
 def test_a_script_in_a_message_or_page_data_is_rendered_as_text():
     """Key labels and the publisher's name reach the page only through textContent (the browser test
     proves it); what the server does render — messages and page data — is escaped."""
-    html = environment().get_template("publisher/console.html").render(
-        t=lambda key, **_: HOSTILE, locale="en", locales=i18n.LOCALES, csrf_token="x" * 43, title=HOSTILE,
-        module="publisher", static="/static", path="/console/publisher",
-        page_data={"locale": "en", "messages": {}, "keyAlgorithms": [HOSTILE]})
-    assert "<script>alert" not in html
-    assert "&lt;script&gt;alert(&#34;publisher&#34;)&lt;/script&gt;" in html
+    html = render_hostile("publisher", HOSTILE, keyAlgorithms=[HOSTILE])
     assert "\\u003cscript\\u003e" in html.split('id="page-data">', 1)[1]
