@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, bindparam, func, literal
+from sqlalchemy import BigInteger, cast, func, literal
 from sqlmodel import Session, col, select
 
 from backend.chain.outbox import FINAL, OutboxStatus, OutboxTransaction
@@ -122,17 +122,25 @@ class RecallAlreadyRequested(Exception):
         self.state = state
 
 
+def recall_states(session: Session, gtins: list[str], chain: ChainFacts) -> dict[str, str]:
+    """Each product's recall state, in two queries however many products: "recalled" once the
+    chain (its mirror) says so; "requested" while a recall transaction is queued, in flight or
+    mined but not yet mirrored; else "none" (a failed or reverted recall counts as none)."""
+    if not gtins:
+        return {}
+    recalled = set(session.exec(select(Product.gtin).where(
+        col(Product.gtin).in_(gtins), chain.recalled(cast(Product.gtin, BigInteger), literal(None)))).all())
+    references = {recall_reference(gtin): gtin for gtin in gtins}
+    requested = {references[reference] for reference in session.exec(
+        select(OutboxTransaction.reference).where(
+            OutboxTransaction.kind == RECALL_KIND, col(OutboxTransaction.reference).in_(references),
+            col(OutboxTransaction.status).not_in([s for s in FINAL if s != OutboxStatus.MINED]))).all()}
+    return {gtin: "recalled" if gtin in recalled else "requested" if gtin in requested else "none" for gtin in gtins}
+
+
 def recall_state(session: Session, gtin14: str, chain: ChainFacts) -> str:
-    """"recalled" once the chain (its mirror) says so; "requested" while a recall transaction is queued,
-    in flight or mined but not yet mirrored; else "none" (a failed or reverted recall counts as none)."""
-    recalled = session.exec(select(chain.recalled(
-        bindparam("gtin_number", int(gtin14), type_=BigInteger), literal(None)))).one()
-    if recalled:
-        return "recalled"
-    sent = session.exec(select(func.count()).select_from(OutboxTransaction).where(
-        OutboxTransaction.kind == RECALL_KIND, OutboxTransaction.reference == recall_reference(gtin14),
-        col(OutboxTransaction.status).not_in([s for s in FINAL if s != OutboxStatus.MINED]))).one()
-    return "requested" if sent else "none"
+    """One product's recall state (see `recall_states`)."""
+    return recall_states(session, [gtin14], chain)[gtin14]
 
 
 def check_recallable(session: Session, gtin14: str, chain: ChainFacts) -> None:
@@ -165,9 +173,10 @@ def products_of(session: Session, brand_id: uuid.UUID, chain: ChainFacts | None 
     batches: dict[uuid.UUID, list[BatchSummary]] = defaultdict(list)
     for batch_id, product_id, count, chain_id, created, first, last, claimed in stats:
         batches[product_id].append(BatchSummary(batch_id, count, first, last, claimed, chain_id is not None, created))
+    recalls = recall_states(session, [product.gtin for product in products], chain)
     return [
         ProductSummary(p.gtin, p.name, p.metadata_cid, p.created_at,
-                       sum(b.serial_count for b in batches[p.id]), batches[p.id], recall_state(session, p.gtin, chain))
+                       sum(b.serial_count for b in batches[p.id]), batches[p.id], recalls[p.gtin])
         for p in products
     ]
 

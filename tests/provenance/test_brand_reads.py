@@ -95,3 +95,13 @@ def test_a_recall_is_queued_on_chain_with_the_brand_as_sender_and_only_for_its_o
     assert call["reference"] == f"recall:{GTIN}"
     response = api.client.post("/v1/products/12345/recall", headers=api.brand.headers)
     assert response.status_code == 404 and error(response)[0] == "not_found"
+
+
+def test_a_product_the_chain_recalled_lists_as_recalled_and_is_not_recalled_twice(api):
+    register(api)
+    api.recall_on_chain()  # the mirror's row, as the indexer writes it
+    assert api.client.get("/v1/products", headers=api.brand.headers).json()[0]["recall"] == "recalled"
+    before = len(api.outbox.calls)
+    response = api.client.post(f"/v1/products/{GTIN}/recall", headers=api.brand.headers)
+    assert response.status_code == 409 and error(response)[0] == "already_recalled", response.text
+    assert len(api.outbox.calls) == before
