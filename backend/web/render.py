@@ -33,6 +33,11 @@ def product_html(page: ProductPage) -> str:
     )
 
 
+def link_error_html(reason: str) -> str:
+    """The page a browser gets for a malformed Digital Link (served with status 400)."""
+    return environment().get_template("link_error.html").render(reason=reason)
+
+
 def product_json(page: ProductPage) -> dict[str, Any]:
     return {
         "gtin": page.gtin,

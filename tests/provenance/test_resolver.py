@@ -101,6 +101,24 @@ def test_malformed_digital_link_is_400_not_200(api, path):
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_digital_link"
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_browser_gets_a_page_for_a_malformed_link_still_with_400(api):
+    response = api.client.get(f"/01/{GTIN[:-1]}3/21/A1", headers=BROWSER)
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+    assert "Not a valid product code" in response.text and "check digit" in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    compressed = api.client.get("/ARzzzzzzzzzz", headers=BROWSER)
+    assert compressed.status_code == 400 and "Not a valid product code" in compressed.text
+
+
+def test_the_malformed_link_page_escapes_what_the_link_carried(api):
+    response = api.client.get("/01/%3Cscript%3Ealert(1)%3Cscript%3E/21/A1", headers=BROWSER)
+    assert response.status_code == 400
+    assert "<script>" not in response.text and "&lt;script&gt;" in response.text
+
+
 def test_cors_is_open_for_the_resolver(api):
     response = api.client.get(f"/01/{GTIN}/21/A1?linkType=linkset", headers={"Origin": "https://other.example"})
     assert response.headers.get("access-control-allow-origin") in ("*", "https://other.example")

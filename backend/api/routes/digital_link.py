@@ -35,7 +35,7 @@ from backend.provenance.mirror_facts import MirrorChainFacts
 from backend.provenance.page import ChainFacts, ProductPage, RecordedChainFacts, build_page
 from backend.provenance.scan_signals import SAMPLE_IP_TABLE, IpCountryTable, client_key, is_link_preview
 from backend.provenance.service import TagCheck
-from backend.web.render import product_html, product_json
+from backend.web.render import link_error_html, product_html, product_json
 from contracts.deployment import DeploymentManifest, ManifestError
 
 router = APIRouter(tags=["digital link"])
@@ -75,6 +75,18 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def malformed_link(request: Request, exc: InvalidDigitalLink) -> Response:
+    """A malformed link is a 400 (GS1 resolver rules): a browser gets a page saying so, any other
+    client the API's JSON error."""
+    if wants_html(request):
+        return HTMLResponse(link_error_html(str(exc)), status_code=400, headers=SECURITY_HEADERS)
+    raise ApiError(400, "invalid_digital_link", str(exc))
+
+
 def tag_check(session: Session, keys: ProvenanceKeys, gtin14: str, serial: str, e: str, c: str) -> TagCheck:
     try:
         reading = sun.verify(e, c, keys.sun.meta_read_key, keys.sun.file_read_key)
@@ -112,7 +124,7 @@ async def product_page(request: Request) -> Response:
     try:
         link = build(request.path_params["gtin"], request.path_params["serial"])
     except InvalidDigitalLink as exc:
-        raise ApiError(400, "invalid_digital_link", str(exc)) from None
+        return malformed_link(request, exc)
     return await resolve(request, link)
 
 
@@ -167,7 +179,7 @@ async def compressed_link(request: Request) -> Response:
     try:
         link = dl_compression.decompress(segment)
     except InvalidDigitalLink as exc:
-        raise ApiError(400, "invalid_digital_link", str(exc)) from None
+        return malformed_link(request, exc)
     return await resolve(request, link, f', <{link.uri()}>; rel="owl:sameAs"')
 
 
