@@ -100,8 +100,25 @@ def test_approve_an_applicant_set_kyc_and_reject_a_challenge(world, tmp_path):  
                 cells = row.locator("td").all_text_contents()
                 assert cells[0] == world.campaign["name"] and cells[1] == str(disputed.epoch)
                 assert cells[3] == "100.00 tUSD" and "left" in cells[5]
+                # Upholding may name invalid events: a malformed list stays in the dialog with the
+                # error beside the field; ids that are not billed events come back as the API's message.
+                row.locator("button.uphold").click()
+                assert page.is_visible("#resolve-invalid")
+                page.fill("#resolve-invalid", "12, x7")
+                page.click("#resolve-confirm")
+                assert page.is_visible("#resolve-dialog")
+                assert "x7" in page.text_content("#resolve-invalid-error")
+                assert page.get_attribute("#resolve-invalid", "aria-invalid") == "true"
+                assert screenshot(page, "auditor-resolve-dialog").exists()
+                page.fill("#resolve-invalid", "999999999 999999998")
+                page.click("#resolve-confirm")
+                page.wait_for_selector("#toast.error")
+                assert "not billed events" in page.text_content("#toast")
+                assert not page.is_visible("#resolve-dialog")
+                assert row.get_attribute("data-pending") is None, "nothing was sent"
                 row.locator("button.reject").click()
                 assert page.is_visible("#resolve-dialog")
+                assert not page.is_visible("#resolve-invalid"), "only an upheld challenge names events"
                 assert "treasury" in page.text_content("#resolve-text")
                 page.click("#resolve-cancel")
                 assert not page.is_visible("#resolve-dialog")

@@ -1,6 +1,7 @@
 // The auditor and admin console (/console/auditor): sign in as auditor or admin (wallet or
-// API key), the challenge queue (resolve upheld or rejected, after a confirmation; a resolution
-// sent but not mirrored yet is marked pending), and participant applications: approve with the
+// API key), the challenge queue (resolve upheld or rejected, after a confirmation; upholding may
+// name the billed events found invalid; a resolution sent but not mirrored yet is marked
+// pending), and participant applications: approve with the
 // roles chosen and a KYC expiry, suspend / unsuspend, renew KYC. Text from data goes through
 // textContent only.
 
@@ -33,24 +34,66 @@ function tick() {
   for (const [node, deadline] of countdowns) node.textContent = remaining(deadline);
 }
 
+const MAX_INVALID_EVENTS = 10_000; // the API's limit (ResolutionRequest.invalid_event_ids)
+
+// "12, 13 14" -> [12, 13, 14]; throws the message to show beside the field.
+function parseEventIds(text) {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  const bad = parts.find((part) => !/^\d{1,18}$/.test(part));
+  if (bad !== undefined) throw new Error(t("auditor.resolve.invalidBad", { value: bad }));
+  if (parts.length > MAX_INVALID_EVENTS) throw new Error(t("auditor.resolve.invalidTooMany", { max: MAX_INVALID_EVENTS }));
+  return parts.map(Number);
+}
+
+// Resolves to null (cancelled) or the resolution's body: { upheld, invalid_event_ids? }.
 function confirmResolution(challenge, upheld) {
   const dialog = $("resolve-dialog");
+  const corrections = $("resolve-corrections");
+  const field = $("resolve-invalid");
+  const fieldError = $("resolve-invalid-error");
   $("resolve-title").textContent = t(upheld ? "auditor.resolve.upholdTitle" : "auditor.resolve.rejectTitle");
   $("resolve-text").textContent = t(upheld ? "auditor.resolve.upholdText" : "auditor.resolve.rejectText", {
     campaign: challenge.campaign_name ?? `#${challenge.chain_campaign_id}`, epoch: challenge.epoch,
     bond: money(challenge.bond),
   });
+  corrections.hidden = !upheld;
+  field.value = "";
+  field.removeAttribute("aria-invalid");
+  fieldError.hidden = true;
+  let body = null;
+  const form = $("resolve-form");
+  const check = (event) => {
+    body = null;
+    if (event.submitter?.value !== "confirm") return;
+    try {
+      const ids = upheld ? parseEventIds(field.value) : [];
+      body = ids.length ? { upheld, invalid_event_ids: ids } : { upheld };
+    } catch (error) {
+      event.preventDefault(); // the dialog stays open with the error beside the field
+      fieldError.textContent = error.message;
+      fieldError.hidden = false;
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", "resolve-invalid-hint resolve-invalid-error");
+      field.focus();
+    }
+  };
+  form.addEventListener("submit", check);
   return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+    dialog.addEventListener("close", () => {
+      form.removeEventListener("submit", check);
+      resolve(dialog.returnValue === "confirm" ? body : null);
+    }, { once: true });
+    dialog.returnValue = "";
     dialog.showModal();
   });
 }
 
 async function resolveChallenge(challenge, upheld, button) {
-  if (!(await confirmResolution(challenge, upheld))) return;
+  const body = await confirmResolution(challenge, upheld);
+  if (body === null) return;
   button.disabled = true;
   try {
-    await api.post(`/v1/challenges/${challenge.campaign_id}/resolution`, { upheld }, idempotency());
+    await api.post(`/v1/challenges/${challenge.campaign_id}/resolution`, body, idempotency());
     showNotice(t("auditor.resolve.sent"));
     await loadQueue();
   } catch (error) {
