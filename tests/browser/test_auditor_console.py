@@ -131,8 +131,8 @@ def test_approve_an_applicant_set_kyc_and_reject_a_challenge(world, tmp_path):  
                 assert shot.exists()
 
                 world.mine()
-                sign_in(page, base, world.auditor.api_key, "auditor")
-                page.wait_for_selector("#queue-empty:not([hidden])")
+                # The page reads the queue again by itself while a resolution is pending.
+                page.wait_for_selector("#queue-empty:not([hidden])", timeout=20_000)
                 assert world.escrow.functions.openChallenge(world.chain_id).call()[0] == "0x" + "0" * 40
             finally:
                 browser.close()

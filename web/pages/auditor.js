@@ -134,9 +134,18 @@ function challengeRow(challenge, mayResolve) {
 }
 
 let mayResolve = false;
+const PENDING_REFRESH_MS = 10_000;
 
-async function loadQueue() {
-  show($("queue-loading"));
+// A resolution sent but not mirrored yet: read the queue again until the indexer has it (not while
+// the auditor is deciding in the dialog, nor in a hidden tab).
+function refreshPending() {
+  const waiting = document.querySelector('#queue tr[data-pending="true"]');
+  if (waiting && document.visibilityState === "visible" && !$("resolve-dialog").open) loadQueue({ quiet: true });
+}
+
+
+async function loadQueue({ quiet = false } = {}) {
+  if (!quiet) show($("queue-loading"));
   try {
     const challenges = await api.get("/v1/challenges");
     countdowns = [];
@@ -252,4 +261,5 @@ wireSignIn(api, chosenRole, async ({ participant }) => {
   $("people-status").addEventListener("change", loadPeople);
   await Promise.all([loadQueue(), participant.roles.includes("admin") || participant.roles.includes("kyc_officer") ? loadPeople() : Promise.resolve(hide($("people").closest("section")))]);
   setInterval(tick, 30_000);
+  setInterval(refreshPending, PENDING_REFRESH_MS);
 });
