@@ -3,9 +3,11 @@
 Against anvil, the real outbox and sender, the indexer and the API under uvicorn (the settlement
 world of tests/settlement): the admin signs in with its API key, sees an application whose name
 carries a script (shown as text, never run), approves it with the roles chosen and a KYC expiry,
-sets the expiry again from the date input; the auditor signs in, rejects the open challenge after
-the confirmation, sees it pending, and once mined and mirrored the queue is empty. axe-core finds
-no serious or critical violation; the screenshot goes to build/screenshots/auditor-console.png.
+sets the expiry again from the date input; the auditor signs in, tries to uphold naming invalid
+events (a malformed list is refused beside the field, ids that are not billed events come back as the
+API's message, nothing is sent), rejects the open challenge after the confirmation, sees it pending,
+and once mined and mirrored the page's own refresh shows the queue empty. axe-core finds no serious
+or critical violation; screenshots: build/screenshots/auditor-console.png, auditor-resolve-dialog.png.
 """
 
 from __future__ import annotations
