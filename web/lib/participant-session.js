@@ -34,7 +34,8 @@ export async function signInWithKey(api, key) {
 }
 
 // Wire the shared sign-in block (templates/partials/signin.html) of a console page:
-// `onSignedIn({signer, participant})` runs once a credential is accepted.
+// `role` is the role a wallet session asks for: a string, or a function read at the click (a role
+// picker). `onSignedIn({signer, participant})` runs once a credential is accepted.
 export function wireSignIn(api, role, onSignedIn) {
   const block = document.getElementById("signin");
   const status = document.getElementById("signin-status");
@@ -60,7 +61,7 @@ export function wireSignIn(api, role, onSignedIn) {
     }
   };
   const walletButton = document.getElementById("signin-wallet");
-  walletButton.addEventListener("click", () => attempt(walletButton, () => signInWithWallet(api, role)));
+  walletButton.addEventListener("click", () => attempt(walletButton, () => signInWithWallet(api, typeof role === "function" ? role() : role)));
   document.getElementById("signin-key-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const input = document.getElementById("signin-key");

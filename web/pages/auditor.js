@@ -15,8 +15,8 @@ const idempotency = () => ({ "Idempotency-Key": crypto.randomUUID() });
 let token = null; // the settlement token, for bonds
 let countdowns = [];
 
-// The SIWE request serialises the role when it is sent, so the select's value at that moment counts.
-const chosenRole = { toJSON: () => $("signin-role").value };
+// A wallet session is for the role picked when the auditor clicks sign-in.
+const chosenRole = () => $("signin-role").value;
 
 function money(amount) {
   return token ? formatAmount(amount, token.decimals, token.symbol) : String(amount);
