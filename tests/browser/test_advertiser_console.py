@@ -5,7 +5,8 @@ settlement world of tests/settlement: a custodial advertiser with a funded campa
 publishers): sign in with the API key, create a campaign named with markup (shown as text,
 never run), the API's refusal of bad terms shown next to its field, fund custodially
 (pending until mirrored), the settlement timeline of a committed epoch with its maturity
-countdown and the challenge button showing the bond, an event's proof. axe-core finds no
+countdown and the challenge button showing the bond, an event's proof checked in the browser
+(hashes, Merkle path, and the escrow's views through the test wallet's node). axe-core finds no
 serious or critical violation; screenshots go to build/screenshots/.
 """
 
@@ -17,7 +18,9 @@ import pytest
 
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, screenshot
+from eth_account import Account
+
+from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, install_wallet, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import closed_epoch_time, cpm
 
@@ -43,8 +46,10 @@ def served(world):  # noqa: F811
         yield base
 
 
-def open_page(chromium, base: str, errors: list[str]):
+def open_page(chromium, base: str, errors: list[str], node: tuple[str, int] | None = None):
     context = chromium.new_context(viewport=DESKTOP, device_scale_factor=1, locale="en-GB", timezone_id="Europe/Berlin")
+    if node is not None:  # a wallet on the chain's node (rpc url, chain id), for the proof check's reads
+        install_wallet(context, Account.from_key(b"\x07" * 32), node[1], [], rpc_url=node[0])
     page = context.new_page()
     # The refusals the test provokes log "Failed to load resource"; anything else is a page error.
     page.on("console", lambda message: errors.append(message.text)
@@ -78,7 +83,7 @@ def test_sign_in_create_refusal_fund_timeline_challenge_proof(world, served, chr
     existing = world.campaign
 
     errors: list[str] = []
-    context, page = open_page(chromium, base, errors)
+    context, page = open_page(chromium, base, errors, node=(world.settings.rpc_url, world.w3.eth.chain_id))
     assert page.inner_text("h1") == "Advertiser console"
     assert page.is_hidden("#console")
     assert axe_violations(page) == []
@@ -181,9 +186,18 @@ def test_sign_in_create_refusal_fund_timeline_challenge_proof(world, served, chr
     page.wait_for_selector("#proof-result:not([hidden])")
     proof = page.locator("#proof-result dd").all_inner_texts()
     assert proof[0] == str(epoch["epoch"]) and proof[1] == epoch["events_root"] and proof[4] == "Yes: the root is committed on chain"
+    # Checked in the browser, not trusting the API: hashes and path here, the escrow through the wallet's node.
+    expect(page.locator("#proof-verdict")).to_have_attribute("data-state", "verified")
+    checks = page.locator("#proof-checks li")
+    assert [li.get_attribute("data-check") for li in checks.all()] == [
+        "chain", "escrow", "eventHash", "recordMatchesLeaf", "merklePath", "recordOnChain", "verifyEvent"]
+    assert page.locator("#proof-checks li.fail").count() == 0
+    page.locator("#proof-check").scroll_into_view_if_needed()
+    page.locator("#proof-check").locator("xpath=..").screenshot(path=str(screenshot(page, "advertiser-console-proof-check")))
     page.fill("#proof-event", "999999")
     page.click("#proof-form button[type=submit]")
     page.wait_for_selector("#proof-result", state="hidden")
+    assert page.is_hidden("#proof-check")
     assert axe_violations(page) == []
     screenshot(page, "advertiser-console-proof")
 

@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import httpx
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
@@ -36,6 +37,10 @@ PROVIDER = """
         case "eth_chainId": return chainId;
         case "net_version": return String(parseInt(chainId, 16));
         case "personal_sign": return await window.testWalletSign(params[0], params[1]);
+        // Reads go to the wallet's node, as a real wallet's do (only when the test gave it one).
+        case "eth_call": case "eth_blockNumber": case "eth_getCode": case "eth_getBalance":
+          if (window.testWalletRpc) return await window.testWalletRpc(method, params);
+          throw Object.assign(new Error(`test wallet: no node for ${method}`), { code: 4200 });
         default: throw Object.assign(new Error(`test wallet: ${method} is not supported`), { code: 4200 });
       }
     },
@@ -45,8 +50,9 @@ PROVIDER = """
 """
 
 
-def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[str]) -> None:
-    """`window.ethereum` backed by `wallet`; each message it signs is appended to `signed`."""
+def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[str], rpc_url: str | None = None) -> None:
+    """`window.ethereum` backed by `wallet`; each message it signs is appended to `signed`. With
+    `rpc_url`, the wallet answers reads (eth_call, ...) from that node."""
 
     def sign(message_hex: str, address: str) -> str:
         assert address.lower() == wallet.address.lower(), address
@@ -55,6 +61,14 @@ def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[st
         return wallet.sign_message(message).signature.to_0x_hex()
 
     context.expose_function("testWalletSign", sign)
+    if rpc_url is not None:
+        def rpc(method: str, params: list) -> object:
+            answer = httpx.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=30).json()
+            if "error" in answer:
+                raise RuntimeError(answer["error"].get("message", "node error"))
+            return answer["result"]
+
+        context.expose_function("testWalletRpc", rpc)
     context.add_init_script(PROVIDER % {"address": json.dumps(wallet.address), "chain": json.dumps(hex(chain_id))})
 
 

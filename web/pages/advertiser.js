@@ -2,13 +2,16 @@
 // campaigns with their status from the mirror, create a campaign (the API checks the terms
 // against campaign-terms.v1.json; its refusals are shown next to the fields), fund and top
 // up with the custodial key, spend and traffic charts, the settlement timeline with the
-// challenge button, and an event's proof. Text from data goes through textContent only.
+// challenge button, and an event's proof, checked here against the chain (web/lib/event-proof.js).
+// Text from data goes through textContent only.
 
 import { participantApi, wireSignIn } from "../lib/participant-session.js";
-import { formatAmount, formatDate, formatDuration, t } from "../lib/i18n.js";
+import { formatAmount, formatDate, formatDuration, pageData, t } from "../lib/i18n.js";
 import { element, hide, show, showError, showNotice } from "../lib/dom.js";
 import { barChart, lineChart } from "../lib/chart.js";
 import { fieldErrors, parseAmount } from "../lib/campaign-form.js";
+import { checkEventProof } from "../lib/event-proof.js";
+import { BrowserProvider } from "ethers";
 
 const api = participantApi();
 let tokens = []; // GET /v1/tokens
@@ -384,10 +387,39 @@ async function lookUpProof(event) {
       [t("advertiser.proof.tx"), proof.commit_tx_hash ?? "—"],
     ]);
     show(result);
+    await showProofCheck(proof);
   } catch (error) {
     hide(result);
+    hide($("proof-check"));
     showError(error);
   }
+}
+
+const CHECK_KEYS = { chain: "chain", escrow: "escrow", "event hash": "eventHash", "record matches leaf": "recordMatchesLeaf",
+  "settlement record": "settlementRecord", "merkle path": "merklePath", "record on chain": "recordOnChain", verifyEvent: "verifyEvent" };
+
+// The proof checked without trusting the API: hashes and path here, the escrow through the wallet's node.
+async function showProofCheck(proof) {
+  const box = $("proof-check");
+  const chain = pageData().chain;
+  const verdict = $("proof-verdict");
+  const list = $("proof-checks");
+  list.replaceChildren();
+  show(box);
+  if (!chain) {
+    verdict.textContent = t("advertiser.proof.noDeployment");
+    return;
+  }
+  verdict.textContent = t("common.loading");
+  const provider = window.ethereum ? new BrowserProvider(window.ethereum) : null;
+  const checked = await checkEventProof(proof, { chain, provider });
+  list.replaceChildren(...checked.checks.map((check) => element("li", { class: check.passed ? "pass" : "fail", "data-check": CHECK_KEYS[check.name] },
+    element("span", { class: "badge" }, t(check.passed ? "advertiser.proof.pass" : "advertiser.proof.fail")), " ",
+    t(`advertiser.proof.check.${CHECK_KEYS[check.name]}`),
+    check.detail ? element("code", {}, check.detail) : "")));
+  verdict.dataset.state = !checked.verified ? "failed" : checked.onChainChecked ? "verified" : "local";
+  verdict.textContent = t(!checked.verified ? "advertiser.proof.failed"
+    : checked.onChainChecked ? "advertiser.proof.verified" : "advertiser.proof.localOnly");
 }
 
 async function start() {
