@@ -32,7 +32,7 @@ class BatchSummary:
     first_serial: str | None
     last_serial: str | None
     claimed: int
-    registered_on_chain: bool  # serialBatchId known; False while registerSerialBatch is pending
+    registered_on_chain: bool  # the mirror has a SerialBatchRegistered of its root; False while pending
     created_at: datetime
 
 
@@ -161,18 +161,20 @@ def products_of(session: Session, brand_id: uuid.UUID, chain: ChainFacts | None 
     by_id = {product.id: product for product in products}
     stats = session.exec(
         select(
-            SerialBatch.id, SerialBatch.product_id, SerialBatch.serial_count, SerialBatch.chain_batch_id,
+            SerialBatch.id, SerialBatch.product_id, SerialBatch.serial_count,
+            chain.batch_registered(cast(Product.gtin, BigInteger), SerialBatch.serials_root),
             SerialBatch.created_at, func.min(ProductItem.serial), func.max(ProductItem.serial),
             func.count(ProductItem.claimed_at),
         )
+        .join(Product, col(Product.id) == col(SerialBatch.product_id))
         .join(ProductItem, col(ProductItem.batch_id) == col(SerialBatch.id), isouter=True)
         .where(col(SerialBatch.product_id).in_(list(by_id)))
-        .group_by(SerialBatch.id)
+        .group_by(SerialBatch.id, Product.id)
         .order_by(col(SerialBatch.created_at))
     ).all()
     batches: dict[uuid.UUID, list[BatchSummary]] = defaultdict(list)
-    for batch_id, product_id, count, chain_id, created, first, last, claimed in stats:
-        batches[product_id].append(BatchSummary(batch_id, count, first, last, claimed, chain_id is not None, created))
+    for batch_id, product_id, count, registered, created, first, last, claimed in stats:
+        batches[product_id].append(BatchSummary(batch_id, count, first, last, claimed, bool(registered), created))
     recalls = recall_states(session, [product.gtin for product in products], chain)
     return [
         ProductSummary(p.gtin, p.name, p.metadata_cid, p.created_at,

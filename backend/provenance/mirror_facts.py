@@ -49,3 +49,8 @@ class MirrorChainFacts:
             col(ChainBatch.recalled),
         )
         return or_(product, batch)
+
+    def batch_registered(self, gtin_number: ColumnElement, serials_root: ColumnElement) -> ColumnElement:
+        return exists().where(
+            ChainBatch.contract == self.registry, ChainBatch.gtin == gtin_number, ChainBatch.serials_root == serials_root
+        )

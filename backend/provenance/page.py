@@ -40,15 +40,22 @@ class ChainFacts(Protocol):
         """Whether the product class (GTIN as a number) or its serial batch (by root) is recalled."""
         ...
 
+    def batch_registered(self, gtin_number: ColumnElement, serials_root: ColumnElement) -> ColumnElement:
+        """Whether a serial batch with this root is registered on chain for the product class."""
+        ...
+
 
 @dataclass(frozen=True)
 class RecordedChainFacts:
-    """What the backend recorded itself: `anchor_batch.anchored_block`; no recall mirror."""
+    """What the backend recorded itself: `anchor_batch.anchored_block`; no recall or serial batch mirror."""
 
     def anchored_block(self, anchor: type[AnchorBatch]) -> ColumnElement:
         return anchor.anchored_block
 
     def recalled(self, gtin_number: ColumnElement, serials_root: ColumnElement) -> ColumnElement:
+        return literal(False)
+
+    def batch_registered(self, gtin_number: ColumnElement, serials_root: ColumnElement) -> ColumnElement:
         return literal(False)
 
 

@@ -4,7 +4,7 @@ with anchoring status, scan analytics (scans per day, clone signals, first-scan 
 
 The page is a shell; ``web/pages/brand.js`` fetches everything from ``/v1`` with the in-memory
 token. QR images stay brand-only (they would tell anyone which serials exist): the page fetches
-them as blobs with the token and shows them through object URLs, also on the printable sheet,
+them as blobs with the token and shows them as data: URLs, also on the printable sheet,
 which is a section of this page printed alone by ``@media print``.
 """
 

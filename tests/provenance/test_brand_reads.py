@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.provenance.test_api import GTIN, NOW, PHONE, api, authorise, error, post_events, register, shipping  # noqa: F401
+from eth_utils import to_checksum_address
+from sqlmodel import Session
+
+from backend.core.db import engine_for
+from indexer.models import ProductBatch as ChainBatch
+from tests.provenance.test_api import (  # noqa: F401  (api is a fixture)
+    GTIN, NOW, PHONE, REGISTRY, api, authorise, error, post_events, register, shipping,
+)
 
 
 def test_a_brand_lists_its_own_products_with_batches_and_nothing_of_others(api):
@@ -105,3 +112,16 @@ def test_a_product_the_chain_recalled_lists_as_recalled_and_is_not_recalled_twic
     response = api.client.post(f"/v1/products/{GTIN}/recall", headers=api.brand.headers)
     assert response.status_code == 409 and error(response)[0] == "already_recalled", response.text
     assert len(api.outbox.calls) == before
+
+
+def test_a_serial_batch_is_registered_once_the_mirror_has_its_root(api):
+    created = register(api)
+    api.client.post(f"/v1/products/{GTIN}/serials", headers=api.brand.headers, json={"serials": ["B1"]})
+    assert [b["registered_on_chain"] for b in api.client.get("/v1/products", headers=api.brand.headers).json()[0]["batches"]] == [False, False]
+    with Session(engine_for(api.settings.database_url)) as session:  # SerialBatchRegistered, as the indexer writes it
+        session.add(ChainBatch(contract=to_checksum_address(REGISTRY), serial_batch_id=1, gtin=int(GTIN), brand=api.brand.address,
+                               serials_root=created["serials_root"], serial_count=3, metadata_cid="0x", registered_block=3,
+                               updated_block=3))
+        session.commit()
+    (product,) = api.client.get("/v1/products", headers=api.brand.headers).json()
+    assert [(b["first_serial"], b["registered_on_chain"]) for b in product["batches"]] == [("A1", True), ("B1", False)]

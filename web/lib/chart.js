@@ -5,9 +5,18 @@
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { locale } from "./i18n.js";
+import { formatLocale, locale } from "./i18n.js";
 
 const COLOURS = ["#1f5fbf", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490"];
+
+// Time-axis labels in the viewer's locale and time zone (uPlot's own are US-style "11/9"):
+// day and month for steps of a day or more, else hours and minutes.
+function timeLabels() {
+  const day = new Intl.DateTimeFormat(formatLocale(), { day: "numeric", month: "short" });
+  const time = new Intl.DateTimeFormat(formatLocale(), { hour: "2-digit", minute: "2-digit" });
+  return (_u, ticks, _axis, _space, increment) =>
+    ticks.map((v) => (increment >= 86400 ? day : time).format(new Date(v * 1000)));
+}
 
 // A line chart of `series` ([{label, values}]) over `x` in `container`; returns the uPlot.
 export function lineChart(container, { x, series, title, width, height = 220, time = true, yFormat = (v) => v }) {
@@ -17,7 +26,7 @@ export function lineChart(container, { x, series, title, width, height = 220, ti
     width: width ?? Math.max(280, container.clientWidth || 600),
     height,
     scales: { x: { time } },
-    axes: [{}, { values: (_u, ticks) => ticks.map((v) => yFormat(v, number)) }],
+    axes: [time ? { values: timeLabels() } : {}, { values: (_u, ticks) => ticks.map((v) => yFormat(v, number)) }],
     series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2,
       fill: s.fill ? `${COLOURS[i % COLOURS.length]}22` : undefined, value: (_u, v) => (v == null ? "—" : yFormat(v, number)) }))],
   };

@@ -19,7 +19,7 @@ export function locale() {
 // The locale numbers and dates are formatted in: the viewer's own variant of the page's
 // language when the browser names one (en-GB, zh-TW date order...), else the page's.
 let formatting = null;
-function formatLocale() {
+export function formatLocale() {
   if (formatting === null) {
     const primary = locale().split("-")[0];
     formatting = (navigator.languages ?? []).find((tag) => tag.split("-")[0] === primary) ?? locale();
@@ -30,6 +30,16 @@ function formatLocale() {
 export function t(key, values = {}) {
   const text = pageData().messages[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+// A message that depends on a count: `${key}.${plural category}` of the page's language (e.g.
+// "brand.claims.total.one") when the catalog has it, else `key` itself (the "other" form).
+// `count` is passed to the message formatted as a number of the locale.
+export function plural(key, count, values = {}) {
+  const category = new Intl.PluralRules(locale()).select(count);
+  const messages = pageData().messages;
+  const chosen = `${key}.${category}` in messages ? `${key}.${category}` : key;
+  return t(chosen, { count: new Intl.NumberFormat(formatLocale()).format(count), ...values });
 }
 
 // An amount in token base units (a decimal string, possibly beyond 2**53) as "5.00 tUSD".

@@ -5,7 +5,7 @@
 // step. Text from data goes through textContent only.
 
 import { participantApi, wireSignIn } from "../lib/participant-session.js";
-import { formatDate, locale, t } from "../lib/i18n.js";
+import { formatDate, locale, plural, t } from "../lib/i18n.js";
 import { element, hide, show, showError, showNotice } from "../lib/dom.js";
 import { lineChart } from "../lib/chart.js";
 
@@ -65,11 +65,11 @@ async function loadProducts() {
         ...(batch.registered_on_chain ? [] : [" ", element("span", { class: "pending" }, t("brand.products.pending"))]))));
       return element("tr", { "data-gtin": product.gtin },
         element("td", { class: "name", "data-label": t("brand.products.name") }, product.name),
-        element("td", { "data-label": t("brand.products.gtin") }, product.gtin),
+        element("td", { class: "gtin", "data-label": t("brand.products.gtin") }, product.gtin),
         element("td", { "data-label": t("brand.products.serials") }, number(product.serial_count)),
         element("td", { "data-label": t("brand.products.batches") }, ranges),
         element("td", { class: "recall", "data-label": t("brand.products.recall") }, recallBadge(product.recall)),
-        element("td", {}, open));
+        element("td", { class: "actions" }, open));
     }));
     $("products").hidden = products.length === 0;
     $("products-empty").hidden = products.length !== 0;
@@ -92,15 +92,23 @@ function serialRow(gtin, row) {
     element("td", { class: "serial", "data-label": t("brand.serials.serial") }, row.serial),
     element("td", { "data-label": t("brand.serials.claimed") }, row.claimed_at ? formatDate(row.claimed_at) : t("brand.serials.unclaimed")),
     cell,
-    element("td", {}, qrDownload(gtin, row.serial, "png"), " ", qrDownload(gtin, row.serial, "svg"), " ", history));
+    element("td", { class: "actions" }, qrDownload(gtin, row.serial, "png"), " ", qrDownload(gtin, row.serial, "svg"), " ", history));
 }
 
 async function loadSerials(more = false) {
   const gtin = selected.gtin;
+  const body = $("serials").querySelector("tbody");
+  if (!more) {
+    body.replaceChildren();
+    hide($("serials"));
+    hide($("serials-empty"));
+    hide($("serials-more"));
+    show($("serials-loading"));
+  }
   try {
     const after = more && nextAfter ? `&after=${enc(nextAfter)}` : "";
     const page = await api.get(`/v1/products/${enc(gtin)}/serials?limit=20${after}`);
-    const body = $("serials").querySelector("tbody");
+    if (selected?.gtin !== gtin) return; // another product was opened meanwhile
     const rows = page.serials.map((row) => serialRow(gtin, row));
     if (more) body.append(...rows); else body.replaceChildren(...rows);
     nextAfter = page.next_after;
@@ -109,6 +117,8 @@ async function loadSerials(more = false) {
     $("serials-empty").hidden = body.children.length !== 0;
   } catch (error) {
     showError(error);
+  } finally {
+    if (selected?.gtin === gtin) hide($("serials-loading"));
   }
 }
 
@@ -130,6 +140,7 @@ async function loadHistory(gtin, serial) {
         element("p", { class: "meta" }, formatDate(event.event_time), " · ", event.read_point),
         mark);
     }));
+    $("history-title").scrollIntoView({ block: "start" });
   } catch (error) {
     list.replaceChildren();
     showError(error);
@@ -137,11 +148,21 @@ async function loadHistory(gtin, serial) {
 }
 
 async function loadScans(gtin) {
+  const container = $("scans-chart");
+  for (const id of ["scans-empty", "scans-total", "clones-empty", "claims-total"]) hide($(id));
+  for (const id of ["clones", "claims"]) $(id).replaceChildren();
+  container.replaceChildren();
+  show($("scans-loading"));
   try {
     const data = await api.get(`/v1/products/${enc(gtin)}/scans?days=30`);
-    const total = data.days.reduce((sum, d) => sum + d.scans + d.previews, 0);
+    if (selected?.gtin !== gtin) return; // another product was opened meanwhile
+    const scans = data.days.reduce((sum, d) => sum + d.scans, 0);
+    const previews = data.days.reduce((sum, d) => sum + d.previews, 0);
+    const total = scans + previews;
     $("scans-empty").hidden = total !== 0;
-    const container = $("scans-chart");
+    $("scans-total").textContent = t("brand.scans.total", {
+      scans: plural("brand.scans.count", scans), previews: plural("brand.scans.previewCount", previews) });
+    $("scans-total").hidden = total === 0;
     if (total === 0) container.replaceChildren();
     else {
       lineChart(container, {
@@ -154,13 +175,20 @@ async function loadScans(gtin) {
     $("clones-empty").hidden = data.clone_signals.length !== 0;
     $("clones").replaceChildren(...data.clone_signals.map((signal) => element("li", { "data-serial": signal.serial },
       element("strong", {}, signal.serial), " — ",
-      signal.registered ? t("brand.clones.registered", { scans: number(signal.scans), clients: number(signal.distinct_clients) })
-        : t("brand.clones.unregistered", { scans: number(signal.scans) }),
+      signal.registered
+        ? t("brand.clones.registered", { scans: plural("brand.clones.scans", signal.scans),
+          clients: plural("brand.clones.devices", signal.distinct_clients) })
+        : t("brand.clones.unregistered", { scans: plural("brand.clones.scans", signal.scans) }),
       signal.far_apart ? ` · ${t("brand.clones.farApart", { route: signal.far_apart })}` : "")));
-    $("claims-total").textContent = t("brand.claims.total", { count: number(data.claimed_total) });
-    $("claims").replaceChildren(...data.claims.map((claim) => element("li", {}, claim.serial, " — ", formatDate(claim.claimed_at))));
+    $("claims-total").textContent = data.claimed_total === 0 ? t("brand.claims.none")
+      : plural("brand.claims.total", data.claimed_total);
+    show($("claims-total"));
+    $("claims").replaceChildren(...data.claims.map((claim) => element("li", { "data-serial": claim.serial },
+      claim.serial, " — ", formatDate(claim.claimed_at))));
   } catch (error) {
     showError(error);
+  } finally {
+    if (selected?.gtin === gtin) hide($("scans-loading"));
   }
 }
 
@@ -225,10 +253,33 @@ function wireRecall() {
       await loadProducts();
     } catch (error) {
       showError(error);
+      // Recalled meanwhile (another page, another person): show the state the API names.
+      if (error.code === "already_recalled") {
+        selected = { ...selected, recall: error.details?.[0] ?? "requested" };
+        showRecall(selected);
+        await loadProducts();
+      }
     } finally {
       button.disabled = false;
     }
   });
+}
+
+// The products again (a recall or a batch may have reached the ledger), and the open product's state.
+async function refresh() {
+  const button = $("refresh");
+  button.disabled = true;
+  try {
+    const products = await loadProducts();
+    const open = selected && products.find((product) => product.gtin === selected.gtin);
+    if (open) {
+      selected = open;
+      showRecall(open);
+      await loadScans(open.gtin);
+    }
+  } finally {
+    button.disabled = false;
+  }
 }
 
 wireSignIn(api, "brand", async () => {
@@ -236,9 +287,8 @@ wireSignIn(api, "brand", async () => {
   await loadProducts();
 });
 wireRecall();
+$("refresh").addEventListener("click", refresh);
 $("serials-more").addEventListener("click", () => loadSerials(true));
 $("sheet-form").addEventListener("submit", makeSheet);
 $("sheet-print").addEventListener("click", () => window.print());
 $("sheet-close").addEventListener("click", () => hide($("sheet")));
-window.addEventListener("beforeprint", () => { if (!$("sheet").hidden) document.body.classList.add("printing"); });
-window.addEventListener("afterprint", () => document.body.classList.remove("printing"));
