@@ -7,7 +7,8 @@ eth_signTransaction, the page sends it again), declines a signature (shown as su
 queued), then funds it: the wallet signs an EIP-2612 permit for the escrow
 (eth_signTypedData_v4) and the fundWithPermit transaction, the API relays the signed bytes, the
 page shows the deposit pending and then, reading again by itself, the funded state from the
-mirror. The escrow's balance and the campaign's deposit are checked on chain.
+mirror. The escrow's balance and the campaign's deposit are checked on chain. Signed in with the API
+key while the wallet holds another account, the page refuses before the wallet signs anything.
 """
 
 from __future__ import annotations
@@ -129,5 +130,24 @@ def test_a_non_custodial_advertiser_creates_and_funds_a_campaign_with_its_wallet
         assert axe_violations(page) == []
         screenshot(page, "advertiser-console-wallet-funded")
         assert errors == [], errors
+        context.close()
+
+        # Signed in with the API key while the wallet holds another account: refused before anything is signed.
+        context = chromium.new_context(viewport=DESKTOP, locale="en-GB")
+        other: list[str] = []
+        install_wallet(context, Account.create("another account"), w3.eth.chain_id, other, w3=w3)
+        page = context.new_page()
+        page.goto(f"{base}/console/advertiser")
+        page.fill("#signin-key", headers["Authorization"].removeprefix("Bearer "))
+        page.click("#signin-key-form button[type=submit]")
+        page.wait_for_selector("#signin-status[data-state=signed-in]")
+        created = page.locator("#campaigns tbody tr").filter(has=page.locator("td.name", has_text=NAME))
+        created.locator("button.open").click()
+        expect(page.locator("#detail-title")).to_have_text(NAME)
+        page.fill("#fund-amount", "1")
+        page.click("#fund-submit")
+        expect(page.locator("#toast.error")).to_contain_text(f"but this participant signs as {wallet.address}")
+        assert other == [], "the other account signed nothing"
+        assert escrow.functions.campaign(chain_id).call()[DEPOSITED] == 100 * UNIT
         context.close()
 
