@@ -47,5 +47,17 @@ def subject_of(session: Session, token: str, now: datetime) -> uuid.UUID:
     return row.subject_id
 
 
+def close_session(session: Session, token: str, now: datetime) -> uuid.UUID:
+    """End the one session `token` names (sign-out on this device), returning its subject.
+
+    The subject's other sessions (another browser, another device) stay open; erasure ends
+    them all (`close_sessions`). An unknown or expired token is refused as by `subject_of`.
+    """
+    subject_id = subject_of(session, token, now)
+    session.execute(delete(SubjectSession).where(SubjectSession.token_hash == _digest(token)))
+    return subject_id
+
+
 def close_sessions(session: Session, subject_id: uuid.UUID) -> None:
+    """End every session of `subject_id` (erasure)."""
     session.execute(delete(SubjectSession).where(SubjectSession.subject_id == subject_id))

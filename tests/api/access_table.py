@@ -107,6 +107,7 @@ ACCESS: dict[str, Expect] = {
     "POST /v1/consents/{consent_id}/withdrawal": PUBLIC,  # pairwise signature
     "GET /v1/consents/{consent_id}/receipt": PUBLIC,
     "POST /v1/subjects/session": PUBLIC,  # SIWE by the consumer's wallet
+    "DELETE /v1/subjects/session": PUBLIC,  # subject session (signs out that one session)
     "PUT /v1/subjects/me/data": PUBLIC,  # subject session
     "GET /v1/subjects/me/export": PUBLIC,  # subject session
     "DELETE /v1/subjects/me": PUBLIC,  # fresh SIWE erasure statement

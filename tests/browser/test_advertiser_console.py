@@ -46,10 +46,10 @@ def served(world):  # noqa: F811
         yield base
 
 
-def open_page(chromium, base: str, errors: list[str], node: tuple[str, int] | None = None):
+def open_page(chromium, base: str, errors: list[str], w3=None):
     context = chromium.new_context(viewport=DESKTOP, device_scale_factor=1, locale="en-GB", timezone_id="Europe/Berlin")
-    if node is not None:  # a wallet on the chain's node (rpc url, chain id), for the proof check's reads
-        install_wallet(context, Account.from_key(b"\x07" * 32), node[1], [], rpc_url=node[0])
+    if w3 is not None:  # a wallet on the chain's node, for the proof check's reads
+        install_wallet(context, Account.from_key(b"\x07" * 32), w3.eth.chain_id, [], w3=w3)
     page = context.new_page()
     # The refusals the test provokes log "Failed to load resource"; anything else is a page error.
     page.on("console", lambda message: errors.append(message.text)
@@ -83,7 +83,7 @@ def test_sign_in_create_refusal_fund_timeline_challenge_proof(world, served, chr
     existing = world.campaign
 
     errors: list[str] = []
-    context, page = open_page(chromium, base, errors, node=(world.settings.rpc_url, world.w3.eth.chain_id))
+    context, page = open_page(chromium, base, errors, w3=world.w3)
     assert page.inner_text("h1") == "Advertiser console"
     assert page.is_hidden("#console")
     assert axe_violations(page) == []

@@ -3,7 +3,8 @@
 Against anvil, the real outbox and sender, the indexer and the API under uvicorn (the
 consent world of tests/consent): connect a test EIP-1193 wallet, sign in with EIP-4361,
 see the offers, grant (pending until the indexer mirrors it, then active with a receipt),
-the advertiser's read in the access log, the export as a download, withdraw, erase with
+sign out (the server refuses the old session token from then on; an unreachable server
+does not keep the page signed in), the advertiser's read in the access log, the export as a download, withdraw, erase with
 the confirmation step. axe-core finds no serious or critical violation; screenshots go to
 build/screenshots/.
 """
@@ -64,6 +65,10 @@ def test_connect_sign_in_grant_log_export_withdraw_erase_on_a_phone(world, chrom
         console_errors: list[str] = []
         page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
         page.on("response", lambda answer: console_errors.append(f"{answer.status} {answer.url}") if answer.status == 404 else None)
+        tokens: list[str] = []  # the X-Subject-Session tokens the page sent, in order
+        page.on("request", lambda sent: tokens.append(sent.headers["x-subject-session"])
+                if "x-subject-session" in sent.headers and (not tokens or tokens[-1] != sent.headers["x-subject-session"])
+                else None)
         response = page.goto(f"{base}/wallet")
         assert response.status == 200
         csp = response.headers["content-security-policy"]
@@ -105,7 +110,15 @@ def test_connect_sign_in_grant_log_export_withdraw_erase_on_a_phone(world, chrom
         record = world.consents.functions.consentRecord(consent_id).call()
         assert record[0] == pairwise, "the page derived the same pairwise key as the Python reference"
         assert world.read(advertiser, pairwise).status_code == 200
-        page.reload()
+        # Sign out: the server ends the session, the page reloads with nothing of it in memory.
+        first_session = tokens[-1]
+        assert world.client.get("/v1/subjects/me/export", headers={"X-Subject-Session": first_session}).status_code == 200
+        with page.expect_navigation():
+            page.click("#sign-out")
+        refused = world.client.get("/v1/subjects/me/export", headers={"X-Subject-Session": first_session})
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "subject_session_unknown"
+        assert page.is_visible("#connect-button") and page.is_hidden("#sign-out") and page.is_hidden("#signed-in")
+        assert page.get_attribute("#wallet-status", "data-state") != "signed-in"
         page.click("#connect-button")
         page.wait_for_selector("li.consent .status.active")
         consent = page.locator("li.consent").first
@@ -151,6 +164,7 @@ def test_connect_sign_in_grant_log_export_withdraw_erase_on_a_phone(world, chrom
         assert page.inner_text("#erased-summary") == "1 consents were withdrawn and your data was deleted."
         assert signed[-1].split("\n")[3] == "Erase all my data held by trustledger and withdraw my consents."
         assert world.client.get("/v1/subjects/me/export", headers=reference.headers).status_code == 401
+        assert len(tokens) == 2 and tokens[1] != first_session, "signed in again with a new session"
         screenshot(page, "wallet-phone-erased")
         assert console_errors == []
         context.close()
@@ -178,6 +192,22 @@ def test_chinese_desktop_and_api_errors_shown_as_messages(world, chromium):
         assert page.locator("li.offer .purpose").first.inner_text() == "根据您的个人资料定制的广告"
         assert axe_violations(page) == []
         screenshot(page, "wallet-desktop-zh")
+
+        # Sign-out when the server cannot be reached: the page forgets the session all the same.
+        tokens: list[str] = []
+        page.on("request", lambda sent: tokens.append(sent.headers["x-subject-session"])
+                if "x-subject-session" in sent.headers else None)
+        page.click("#connect-button")
+        page.wait_for_selector("#wallet-status[data-state=signed-in]")
+        page.route("**/v1/subjects/session", lambda route: route.abort() if route.request.method == "DELETE"
+                   else route.continue_())
+        with page.expect_navigation():
+            page.click("#sign-out")
+        assert page.is_visible("#connect-button") and page.is_hidden("#signed-in")
+        assert page.evaluate("document.querySelectorAll('li.consent').length") == 0
+        kept = world.client.get("/v1/subjects/me/export", headers={"X-Subject-Session": tokens[-1]})
+        assert kept.status_code == 200, "the call failed, so the server still knows the session (it lapses)"
+        page.unroute("**/v1/subjects/session")
 
         # A refused call shows the API's message: here the CSRF check, with the token removed.
         page.evaluate("document.querySelector('meta[name=csrf-token]').setAttribute('content', 'forged')")

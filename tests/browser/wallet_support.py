@@ -1,19 +1,24 @@
 """Playwright in Debian's Chromium (no browser download), a test EIP-1193 wallet, axe-core, screenshots.
 
 The wallet is `window.ethereum` injected before any page script runs; it answers account
-and chain questions itself and hands ``personal_sign`` to Python, where eth-account signs
-with a development key. The page never sees the key.
+and chain questions itself and hands ``personal_sign``, ``eth_signTypedData_v4`` and
+``eth_signTransaction`` to Python, where eth-account signs with a development key. Given a
+chain (`w3`), it forwards the read-only calls a wallet's node answers (eth_call, estimates,
+nonces, blocks, fees) to it, as MetaMask forwards them to its RPC; it never sends a
+transaction itself. The page never sees the key.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -28,6 +33,14 @@ PROVIDER = """
 (() => {
   const account = %(address)s;
   const chainId = %(chain)s;
+  const READS = ["eth_blockNumber", "eth_call", "eth_estimateGas", "eth_feeHistory", "eth_gasPrice", "eth_getBalance",
+    "eth_getBlockByNumber", "eth_getCode", "eth_getTransactionByHash", "eth_getTransactionCount",
+    "eth_getTransactionReceipt", "eth_maxPriorityFeePerGas"];
+  // Python answers {result} or {error: {code, message}} (4001: the user declined), thrown as EIP-1193 errors.
+  const answer = (reply) => {
+    if (reply && reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code, data: reply.error.data });
+    return reply.result;
+  };
   window.ethereum = {
     isTestWallet: true,
     async request({ method, params }) {
@@ -36,12 +49,12 @@ PROVIDER = """
         case "eth_accounts": return [account];
         case "eth_chainId": return chainId;
         case "net_version": return String(parseInt(chainId, 16));
-        case "personal_sign": return await window.testWalletSign(params[0], params[1]);
-        // Reads go to the wallet's node, as a real wallet's do (only when the test gave it one).
-        case "eth_call": case "eth_blockNumber": case "eth_getCode": case "eth_getBalance":
-          if (window.testWalletRpc) return await window.testWalletRpc(method, params);
-          throw Object.assign(new Error(`test wallet: no node for ${method}`), { code: 4200 });
-        default: throw Object.assign(new Error(`test wallet: ${method} is not supported`), { code: 4200 });
+        case "personal_sign": return answer(await window.testWalletSign(params[0], params[1]));
+        case "eth_signTypedData_v4": return answer(await window.testWalletSignTypedData(params[0], params[1]));
+        case "eth_signTransaction": return answer(await window.testWalletSignTransaction(params[0]));
+        default:
+          if (READS.includes(method) && window.testWalletRpc) return answer(await window.testWalletRpc(method, params ?? []));
+          throw Object.assign(new Error(`test wallet: ${method} is not supported`), { code: 4200 });
       }
     },
     on() {}, removeListener() {},
@@ -50,26 +63,83 @@ PROVIDER = """
 """
 
 
-def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[str], rpc_url: str | None = None) -> None:
-    """`window.ethereum` backed by `wallet`; each message it signs is appended to `signed`. With
-    `rpc_url`, the wallet answers reads (eth_call, ...) from that node."""
+DECLINED = {"code": 4001, "message": "User denied the signature (test wallet)."}
+_QUANTITIES = ("chainId", "gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "nonce", "value", "type")
 
-    def sign(message_hex: str, address: str) -> str:
+
+@dataclass
+class InjectedWallet:
+    """What the injected wallet did: `signed` (messages as text, typed data as ``typed:<primaryType>``,
+    transactions as ``tx:<to>:<selector>``), `transactions` (the raw signed ones) and `typed` (the
+    payloads); it declines the methods named in `decline` (code 4001)."""
+
+    signed: list[str]
+    transactions: list[str] = field(default_factory=list)
+    typed: list[dict] = field(default_factory=list)
+    decline: set[str] = field(default_factory=set)
+
+
+def _answering(function):
+    """A wallet method whose failure reaches the page as an EIP-1193 error (-32603) with its message."""
+
+    def answer(*args):
+        try:
+            return function(*args)
+        except Exception as exc:  # noqa: BLE001 -- the page shows it, the test then fails on what it shows
+            return {"error": {"code": -32603, "message": f"test wallet: {exc}"}}
+
+    return answer
+
+
+def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[str], w3=None) -> InjectedWallet:
+    """`window.ethereum` backed by `wallet`; each message it signs is appended to `signed`; with
+    `w3`, read-only node calls go to that chain."""
+    state = InjectedWallet(signed)
+
+    def mine(address: str) -> None:
         assert address.lower() == wallet.address.lower(), address
+
+    def sign(message_hex: str, address: str) -> dict:
+        mine(address)
+        if "personal_sign" in state.decline:
+            return {"error": DECLINED}
         message = encode_defunct(hexstr=message_hex)
         signed.append(bytes.fromhex(message_hex[2:]).decode("utf-8", "replace"))
-        return wallet.sign_message(message).signature.to_0x_hex()
+        return {"result": wallet.sign_message(message).signature.to_0x_hex()}
 
-    context.expose_function("testWalletSign", sign)
-    if rpc_url is not None:
-        def rpc(method: str, params: list) -> object:
-            answer = httpx.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=30).json()
-            if "error" in answer:
-                raise RuntimeError(answer["error"].get("message", "node error"))
-            return answer["result"]
+    def sign_typed_data(address: str, payload: str) -> dict:
+        mine(address)
+        if "eth_signTypedData_v4" in state.decline:
+            return {"error": DECLINED}
+        message = json.loads(payload)
+        state.typed.append(message)
+        signed.append(f"typed:{message['primaryType']}")
+        return {"result": Account.sign_typed_data(wallet.key, full_message=message).signature.to_0x_hex()}
 
-        context.expose_function("testWalletRpc", rpc)
+    def sign_transaction(request: dict) -> dict:
+        mine(request["from"])
+        if "eth_signTransaction" in state.decline:
+            return {"error": DECLINED}
+        transaction = {key: int(value, 16) for key, value in request.items() if key in _QUANTITIES}
+        transaction |= {"to": to_checksum_address(request["to"]), "data": request.get("data", "0x")}
+        if transaction.get("type") == 0:
+            del transaction["type"]
+        raw = wallet.sign_transaction(transaction).raw_transaction.to_0x_hex()
+        state.transactions.append(raw)
+        signed.append(f"tx:{request['to']}:{transaction['data'][:10]}")
+        return {"result": raw}
+
+    def rpc(method: str, params: list) -> dict:
+        reply = w3.provider.make_request(method, params)
+        return {"result": reply["result"]} if "error" not in reply else {"error": reply["error"]}
+
+    context.expose_function("testWalletSign", _answering(sign))
+    context.expose_function("testWalletSignTypedData", _answering(sign_typed_data))
+    context.expose_function("testWalletSignTransaction", _answering(sign_transaction))
+    if w3 is not None:
+        context.expose_function("testWalletRpc", _answering(rpc))
     context.add_init_script(PROVIDER % {"address": json.dumps(wallet.address), "chain": json.dumps(hex(chain_id))})
+    return state
 
 
 def axe_violations(page) -> list[dict]:

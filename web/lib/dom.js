@@ -22,7 +22,10 @@ function toast(text, kind) {
 
 export function showNotice(text) { toast(text, "notice"); }
 
-// An API refusal is shown as its message (ApiError), anything else by its text.
+// An API refusal is shown as its message (ApiError); a wallet's refusal to sign as such; an
+// ethers error by its short message (its long one carries the request as JSON); anything else by its text.
 export function showError(error) {
-  toast(t("common.error", { message: error?.message ?? String(error) }), "error");
+  const message = error?.code === "ACTION_REJECTED" ? t("console.wallet.rejected")
+    : error?.shortMessage ?? error?.message ?? String(error);
+  toast(t("common.error", { message }), "error");
 }

@@ -1,9 +1,11 @@
 // The advertiser console (/console/advertiser): sign in (wallet or API key), the advertiser's
 // campaigns with their status from the mirror, create a campaign (the API checks the terms
 // against campaign-terms.v1.json; its refusals are shown next to the fields), fund and top
-// up with the custodial key, spend and traffic charts, the settlement timeline with the
-// challenge button, and an event's proof, checked here against the chain (web/lib/event-proof.js).
-// Text from data goes through textContent only.
+// up with the custodial key or, for a non-custodial advertiser, with the wallet (an EIP-2612
+// permit and the fundWithPermit transaction it signs, relayed by the API; web/lib/wallet-calls.js),
+// spend and traffic charts, the settlement timeline with the challenge button, and an event's
+// proof, checked here against the chain (web/lib/event-proof.js). Text from data goes through
+// textContent only.
 
 import { participantApi, wireSignIn } from "../lib/participant-session.js";
 import { formatAmount, formatDate, formatDuration, pageData, t } from "../lib/i18n.js";
@@ -12,10 +14,13 @@ import { barChart, lineChart } from "../lib/chart.js";
 import { fieldErrors, parseAmount } from "../lib/campaign-form.js";
 import { checkEventProof } from "../lib/event-proof.js";
 import { BrowserProvider } from "ethers";
+import { SIGNATURE_REQUIRED, sendWithWallet, signPermit, walletSigner } from "../lib/wallet-calls.js";
 
 const api = participantApi();
 let tokens = []; // GET /v1/tokens
 let selected = null; // the campaign open in the detail section
+let showing = null; // the id of the campaign asked for last (answers for another are dropped)
+let account = { signer: null, participant: null }; // from the sign-in
 const $ = (id) => document.getElementById(id);
 const idempotency = () => ({ "Idempotency-Key": crypto.randomUUID() });
 
@@ -142,7 +147,9 @@ async function createCampaign(event) {
   const button = $("create-submit");
   button.disabled = true;
   try {
-    const created = await api.post("/v1/campaigns", body, idempotency());
+    // A non-custodial advertiser's wallet signs createCampaign when the API asks for it.
+    const created = await sendWithWallet((extra) => api.post("/v1/campaigns", { ...body, ...extra }, idempotency()),
+      { signer: account.signer, onSigning: () => showNotice(t("advertiser.wallet.signCreate")) });
     showNotice(t("advertiser.create.created", { name: created.name }));
     form.reset();
     defaultEnd();
@@ -177,16 +184,18 @@ function describeTerms(campaign) {
   return prices.join(" · ") || "—";
 }
 
-async function openCampaign(id) {
+async function openCampaign(id, { quiet = false } = {}) {
   const detail = $("detail");
   show(detail);
-  $("detail-title").textContent = t("common.loading");
+  showing = id;
+  if (!quiet) $("detail-title").textContent = t("common.loading");
   try {
     const [campaign, settlements, traffic] = await Promise.all([
       api.get(`/v1/campaigns/${id}`),
       api.get(`/v1/settlements/campaigns/${id}`),
       api.get(`/v1/campaigns/${id}/traffic`),
     ]);
+    if (showing !== id) return null; // another campaign was opened meanwhile
     selected = campaign;
     detail.dataset.campaignId = id;
     $("detail-title").textContent = campaign.name;
@@ -204,10 +213,26 @@ async function openCampaign(id) {
     drawSpend(campaign, settlements);
     drawTraffic(campaign, traffic);
     drawTimeline(campaign, settlements);
+    return campaign;
   } catch (error) {
+    if (showing !== id) return null;
     $("detail-title").textContent = "";
     showError(error);
+    return null;
   }
+}
+
+// While the open campaign has transactions the mirror has not seen, read it again every few
+// seconds, so the page moves from pending to the mirrored state by itself (bounded: 5 minutes).
+let watchTimer = null;
+function watchPending(id, rounds = 150) {
+  clearTimeout(watchTimer);
+  watchTimer = setTimeout(async () => {
+    if (showing !== id) return;
+    const campaign = await openCampaign(id, { quiet: true });
+    if (campaign && isPending(campaign) && rounds > 1) watchPending(id, rounds - 1);
+    else if (campaign) await loadCampaigns();
+  }, 2000);
 }
 
 const units = (amount, token) => Number(amount) / 10 ** token.decimals;
@@ -354,17 +379,36 @@ async function fund(event) {
     return;
   }
   $("fund-submit").disabled = true;
+  const campaign = selected;
+  const post = (body) => api.post(`/v1/campaigns/${campaign.id}/fund`, body, idempotency());
   try {
-    await api.post(`/v1/campaigns/${selected.id}/fund`, { amount }, idempotency());
-    showNotice(t("advertiser.fund.queued", { amount: money(amount, selected.token) }));
+    await fundWith(post, campaign, amount);
+    showNotice(t("advertiser.fund.queued", { amount: money(amount, campaign.token) }));
     form.reset();
-    await Promise.all([openCampaign(selected.id), loadCampaigns()]);
+    await Promise.all([openCampaign(campaign.id), loadCampaigns()]);
+    watchPending(campaign.id);
   } catch (error) {
     const mapped = fieldErrors(error);
     if (mapped) showFieldErrors(form, mapped);
     showError(error);
   } finally {
     $("fund-submit").disabled = false;
+  }
+}
+
+// Custodial: one call, the platform signs approve + fund. Non-custodial: the API's first answer is
+// the call to sign; the wallet signs a permit for the escrow it names, then the fundWithPermit
+// transaction the API asks for with that permit, and the request goes again with both.
+async function fundWith(post, campaign, amount) {
+  try {
+    return await post({ amount });
+  } catch (error) {
+    if (error?.code !== SIGNATURE_REQUIRED || !error.details) throw error;
+    const signer = await walletSigner(error.details.from, account.signer);
+    showNotice(t("advertiser.wallet.signPermit"));
+    const permit = await signPermit(signer, campaign.token.address, error.details.to, amount);
+    return sendWithWallet((extra) => post({ amount, permit, ...extra }),
+      { signer, onSigning: () => showNotice(t("advertiser.wallet.signFund")) });
   }
 }
 
@@ -422,7 +466,11 @@ async function showProofCheck(proof) {
     : checked.onChainChecked ? "advertiser.proof.verified" : "advertiser.proof.localOnly");
 }
 
-async function start() {
+async function start(result) {
+  account = result;
+  const wallet = result.participant.custody_mode === "non_custodial";
+  $("fund-note-custodial").hidden = wallet;
+  $("fund-note-wallet").hidden = !wallet;
   show($("console"));
   defaultEnd();
   try {

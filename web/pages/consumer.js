@@ -64,11 +64,24 @@ async function connect() {
   }
 }
 
-function signOut() {
-  // Consumer sessions lapse on their own (at most four hours); the page forgets its token and keys.
-  api.setSession(null);
-  pairwiseKeys.clear();
-  window.location.reload();
+async function signOut() {
+  // End the session on the server (DELETE /v1/subjects/session), then forget the token, the
+  // derived keys and everything read with them. A failed call changes nothing here: the page
+  // forgets all the same, and an unreachable session lapses on its own (at most four hours).
+  const button = document.getElementById("sign-out");
+  busy(button, true);
+  try {
+    await api.delete("/v1/subjects/session");
+  } catch (error) {
+    console.warn(`sign-out: the server session was not ended (${error.message})`);
+  } finally {
+    api.setSession(null);
+    pairwiseKeys.clear();
+    signer = null;
+    signing = null;
+    exported = null;
+    window.location.reload();
+  }
 }
 
 async function refresh() {

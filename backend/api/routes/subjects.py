@@ -18,7 +18,7 @@ from backend.api.auth import Access, Grant, NowDep, public
 from backend.api.deps import SessionDep, SettingsDep
 from backend.api.routes.auth import siwe_expectation
 from backend.consent import enforcement, erasure, export, sessions
-from backend.api.consent_deps import EnqueueDep, SubjectIdDep, deployment_of, keys_of, open_subject, writer_of
+from backend.api.consent_deps import EnqueueDep, SessionToken, SubjectIdDep, deployment_of, keys_of, open_subject, writer_of
 from backend.consent.errors import (
     ConsentRequired,
     ErasureStatementRequired,
@@ -65,6 +65,17 @@ def sign_in(body: SubjectSessionIn, session: SessionDep, settings: SettingsDep, 
     did = subject.did
     session.commit()
     return SubjectSessionOut(token=token, expires_at=expires_at, did=did)
+
+
+@router.delete("/session", status_code=204, dependencies=[public()])
+def sign_out(token: SessionToken, session: SessionDep, now: NowDep) -> None:
+    """Sign out: end the session this request's `X-Subject-Session` names, so the token no longer works.
+
+    Only this session ends; the consumer's sessions on other devices stay open until they
+    expire or the consumer erases its data. An unknown or expired token is 401 with the reason.
+    """
+    sessions.close_session(session, token, now)
+    session.commit()
 
 
 @router.put("/me/data", dependencies=[public()])
