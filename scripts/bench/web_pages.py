@@ -81,9 +81,10 @@ PAGES = ("product", "wallet", *CONSOLES)
 # The end of the last response, in ms since navigation start, of the resources started at or after `since`.
 LAST_RESPONSE_JS = """(since) => Math.max(0, ...performance.getEntriesByType('resource')
     .filter((entry) => entry.startTime >= since).map((entry) => entry.responseEnd))"""
-API_BYTES_JS = """() => performance.getEntriesByType('resource')
-    .filter((entry) => new URL(entry.name).pathname.startsWith('/v1/'))
-    .reduce((sum, entry) => sum + entry.encodedBodySize, 0)"""
+API_JS = """() => { const calls = performance.getEntriesByType('resource')
+    .filter((entry) => new URL(entry.name).pathname.startsWith('/v1/'));
+  return { bytes: calls.reduce((sum, entry) => sum + entry.encodedBodySize, 0),
+           wait: Math.max(0, ...calls.map((entry) => entry.responseStart - entry.requestStart)) }; }"""
 SHELL_END_JS = """() => Math.max(performance.getEntriesByType('navigation')[0].loadEventEnd,
     ...performance.getEntriesByType('resource').map((entry) => entry.responseEnd))"""
 
@@ -182,12 +183,11 @@ def load(browser, base: str, name: str, seeded, chooser: random.Random, server: 
         if response is None or response.status != 200:
             raise RuntimeError(f"{path}: {response.status if response else 'no response'}")
         network.wait_idle(page)
-        total = page.evaluate(SHELL_END_JS)
+        shell = page.evaluate(SHELL_END_JS)
         views: dict[str, float] = {}
-        if name in CONSOLES:
-            total += sign_in(page, network, seeded.keys[name], CONSOLES[name])
+        signed_in = sign_in(page, network, seeded.keys[name], CONSOLES[name]) if name in CONSOLES else 0.0
         cpu = server.cpu() - cpu_before
-        api_bytes = page.evaluate(API_BYTES_JS)
+        api = page.evaluate(API_JS)
         if name == "advertiser":
             views["view_advertiser_campaign"] = click_view(
                 page, network, f'tr[data-campaign-id="{seeded.busiest_campaign}"] button.open')
@@ -195,7 +195,8 @@ def load(browser, base: str, name: str, seeded, chooser: random.Random, server: 
             views["view_brand_product"] = click_view(page, network, "#products tbody tr button.open")
         if network.failures or errors:
             raise RuntimeError(f"{path}: {network.failures + errors}")
-        return {"ms": total, "cpu": cpu, "api_bytes": api_bytes, "scripts": dict(network.scripts), "views": views}
+        return {"ms": shell + signed_in, "shell": shell, "signed_in": signed_in, "cpu": cpu, "api_bytes": api["bytes"],
+                "api_wait": api["wait"], "scripts": dict(network.scripts), "views": views}
     finally:
         context.close()
 
@@ -288,8 +289,12 @@ def main() -> None:
             js_kb[page] = sum(loads[-1]["scripts"].values()) / 1000
             print(f"{page}_p50_ms: {percentile(times, 0.50):.0f} ms", flush=True)
             print(f"{page}_p95_ms: {percentile(times, 0.95):.0f} ms", flush=True)
+            parts = {part: percentile(sorted(entry[part] for entry in loads), 0.50)
+                     for part in ("shell", "signed_in", "api_wait")}
+            print(f"{page}_parts_p50_ms: shell {parts['shell']:.0f}, signed-in reads {parts['signed_in']:.0f}, "
+                  f"slowest /v1 wait {parts['api_wait']:.0f} ms", flush=True)
             print(f"{page}_server_cpu_ms: {cpu_ms:.0f} ms per load (uvicorn and its PostgreSQL backends)", flush=True)
-            print(f"{page}_api_kb: {api_kb:.1f} kB of /v1 JSON per load", flush=True)
+            print(f"{page}_api_kb: {api_kb:.1f} kB of /v1 responses per load (as sent)", flush=True)
             print(f"{page}_js_gzip_kb: {js_kb[page]:.1f} kB", flush=True)
             for entry in loads:
                 for view, ms in entry["views"].items():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from backend.provenance.gtin import with_check_digit
+
 from tests.provenance.test_api import GTIN, NOW, PHONE, api, authorise, error, post_events, register, shipping  # noqa: F401
 
 
@@ -105,3 +107,20 @@ def test_a_product_the_chain_recalled_lists_as_recalled_and_is_not_recalled_twic
     response = api.client.post(f"/v1/products/{GTIN}/recall", headers=api.brand.headers)
     assert response.status_code == 409 and error(response)[0] == "already_recalled", response.text
     assert len(api.outbox.calls) == before
+
+
+def test_the_catalogue_is_paged_newest_first_and_page_sizes_are_bounded(api):
+    gtins = []
+    for n in range(5):
+        gtin = with_check_digit(f"950600013{n:03d}")
+        response = api.client.post("/v1/products", headers=api.brand.headers, json={"gtin": gtin, "name": f"Model {n}"})
+        assert response.status_code == 201, response.text
+        gtins.append(response.json()["gtin"])
+    everything = [p["gtin"] for p in api.client.get("/v1/products", headers=api.brand.headers).json()]
+    assert sorted(everything) == sorted(gtins) and everything[0] == gtins[-1], "newest first"
+    pages = [[p["gtin"] for p in api.client.get(f"/v1/products?limit=2&offset={offset}", headers=api.brand.headers).json()]
+             for offset in (0, 2, 4, 6)]
+    assert [len(page) for page in pages] == [2, 2, 1, 0] and sum(pages, []) == everything
+    for bad in ("limit=0", "limit=501", "offset=-1"):
+        response = api.client.get(f"/v1/products?{bad}", headers=api.brand.headers)
+        assert response.status_code == 422, (bad, response.text)
