@@ -26,9 +26,13 @@
    printed apart (they are not navigations): ``view_advertiser_campaign`` (a campaign's
    settlement timeline and traffic) and ``view_brand_product`` (a product's serials and scans).
 
-Prints ``name: value unit`` lines: per page the p50 and p95 load time, the server CPU per load
+``--profile FILE`` serves under py-spy and writes the server's collapsed stacks to FILE
+(summarise with ``_profile_summary.py``).
+
+Prints ``name: value unit`` lines: per page the p50 and p95 load time, the p50 of its parts (the
+shell, the signed-in reads, the slowest ``/v1`` response's wait), the server CPU per load
 (uvicorn's processes and their PostgreSQL backends, from /proc; unlike latency it does not grow
-with other work on the machine) and the JSON the page fetched from ``/v1``; then
+with other work on the machine) and the bytes of ``/v1`` responses it fetched; then
 ``page_load_p95_ms`` over every load of every page (goal <= 800) and, last, ``page_js_gzip_kb``:
 the JavaScript of the heaviest page, each script gzip-compressed (level 9), in kB (goal <= 150).
 """
