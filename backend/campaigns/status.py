@@ -133,8 +133,12 @@ def is_pending(transaction: TrackedTransaction, checkpoint_block: int | None) ->
 
 
 def pending_of(transactions: list[TrackedTransaction], mirror: Mirror) -> list[TrackedTransaction]:
-    checkpoint = mirror.checkpoint_block()
-    return [transaction for transaction in transactions if is_pending(transaction, checkpoint)]
+    return pending_at(transactions, mirror.checkpoint_block())
+
+
+def pending_at(transactions: list[TrackedTransaction], checkpoint_block: int | None) -> list[TrackedTransaction]:
+    """`pending_of` with the mirror's checkpoint read once by the caller (a list of campaigns)."""
+    return [transaction for transaction in transactions if is_pending(transaction, checkpoint_block)]
 
 
 def failed_of(transactions: list[TrackedTransaction]) -> list[TrackedTransaction]:

@@ -28,6 +28,7 @@ from backend.campaigns.status import (
     campaign_status,
     failed_of,
     pending_deposit,
+    pending_at,
     pending_of,
     tracked_transactions,
 )
@@ -63,6 +64,7 @@ def campaign_views(session: Session, mirror: Mirror, campaigns: list[Campaign]) 
     }
     transactions = tracked_transactions(session, campaigns)
     chain_time = mirror.chain_time()
+    checkpoint = mirror.checkpoint_block()  # once, not once per campaign
     views = []
     for campaign in campaigns:
         chain = chains.get((campaign.escrow_address, campaign.chain_campaign_id))
@@ -100,7 +102,7 @@ def campaign_views(session: Session, mirror: Mirror, campaigns: list[Campaign]) 
                 created_at=campaign.created_at,
                 anchored_at=campaign.anchored_at,
                 anchor_error=campaign.anchor_error,
-                pending_transactions=[_transaction(t) for t in pending_of(mine, mirror)],
+                pending_transactions=[_transaction(t) for t in pending_at(mine, checkpoint)],
                 failed_transactions=[_transaction(t) for t in failed_of(mine)],
             )
         )

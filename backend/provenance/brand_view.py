@@ -22,6 +22,7 @@ from backend.provenance.page import ChainFacts, RecordedChainFacts
 from backend.provenance.scan_signals import Scan, summarise
 
 MAX_SERIALS_PAGE = 500
+MAX_PRODUCTS_PAGE = 500
 MAX_SCANS_READ = 50_000  # scans of one product read for the analytics window
 
 
@@ -150,11 +151,14 @@ def check_recallable(session: Session, gtin14: str, chain: ChainFacts) -> None:
         raise RecallAlreadyRequested(gtin14, state)
 
 
-def products_of(session: Session, brand_id: uuid.UUID, chain: ChainFacts | None = None) -> list[ProductSummary]:
-    """The brand's products, newest first, each with its serial batches and recall state."""
+def products_of(session: Session, brand_id: uuid.UUID, chain: ChainFacts | None = None, *,
+                limit: int | None = None, offset: int = 0) -> list[ProductSummary]:
+    """The brand's products, newest first, each with its serial batches and recall state; `limit`
+    products from `offset` (all when None). Only the page's batches and serials are read."""
     chain = chain or RecordedChainFacts()
     products = session.exec(
         select(Product).where(Product.brand_id == brand_id).order_by(col(Product.created_at).desc(), col(Product.gtin))
+        .offset(offset).limit(limit)
     ).all()
     if not products:
         return []

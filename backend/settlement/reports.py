@@ -23,7 +23,7 @@ from backend.identity.models import Participant
 from backend.settlement.onchain.writes import payout_reference, resolve_reference
 from backend.settlement.models import Settlement, SettlementStatus
 from backend.settlement.onchain.reads import chain_settlements, matures_at, open_challenge
-from backend.settlement.payouts.owed import matured_settlement
+from backend.settlement.payouts.owed import matured_settlement, matured_settlements
 from backend.settlement.schemas import (
     CampaignSettlements,
     ChallengePublic,
@@ -35,7 +35,7 @@ from backend.settlement.schemas import (
     SettlementReport,
     TransactionRef,
 )
-from backend.settlement.epochs.store import balances_of, live_settlements
+from backend.settlement.epochs.store import balances_of, balances_of_publisher, live_settlements, newest_live_ids
 from indexer.models import (
     Campaign as ChainCampaign,
     CampaignPublisher,
@@ -226,23 +226,26 @@ def publisher_payouts(session: Session, mirror: Mirror, escrow: str | None, publ
     campaigns = _campaigns_by_chain_id(session, escrow, chain_ids)
     chain_rows = mirror.campaigns(escrow, chain_ids)
     payouts = _payouts(session, escrow, address, chain_ids) if mirror.ready else defaultdict(list)
+    # A fixed number of queries however many campaigns: the newest live and the matured settlement
+    # of each, this publisher's leaves in them, and the payouts on their way.
+    newest = newest_live_ids(session, escrow, chain_ids)
+    matured_rows = matured_settlements(session, escrow, chain_rows.values())
+    earnings = balances_of_publisher(session, [*newest.values(), *(row.id for row in matured_rows.values())], address)
+    references = {payout_reference(escrow, chain_id, address): chain_id for chain_id in chain_ids}
+    in_flight_rows: dict[int, list[OutboxTransaction]] = defaultdict(list)
+    for row in _in_flight(session, list(references)):
+        in_flight_rows[references[row.reference]].append(row)
     for chain_id in chain_ids:
         on_chain: ChainCampaign | None = chain_rows.get(chain_id)
-        live = live_settlements(session, escrow, chain_id)
-        committed = balances_of(session, live[-1].id).get(address, 0) if live else 0
-        matured_row = matured_settlement(session, on_chain) if on_chain else None
-        matured = balances_of(session, matured_row.id).get(address, 0) if matured_row else 0
+        committed = earnings.get(newest[chain_id], 0) if chain_id in newest else 0
+        matured_row = matured_rows.get(chain_id)
+        matured = earnings.get(matured_row.id, 0) if matured_row else 0
         share = shares.get(chain_id)
         settled = share.settled if share else 0
         counts = billed.get(chain_id)
         earned = max(counts.billed_amount if counts else 0, settled)
         campaign = campaigns.get(chain_id)
-        reference = payout_reference(escrow, chain_id, address)
-        in_flight = session.exec(
-            select(OutboxTransaction).where(
-                OutboxTransaction.reference == reference, col(OutboxTransaction.status).in_(PENDING)
-            )
-        ).all()
+        in_flight = in_flight_rows[chain_id]
         result.campaigns.append(
             PublisherPayoutLine(
                 campaign_id=campaign.id if campaign else None,
@@ -312,6 +315,17 @@ def _campaigns_by_chain_id(session: Session, escrow: str, chain_ids: list[int]) 
         select(Campaign).where(Campaign.escrow_address == escrow, col(Campaign.chain_campaign_id).in_(chain_ids))
     )
     return {c.chain_campaign_id: c for c in rows}
+
+
+def _in_flight(session: Session, references: list[str]) -> list[OutboxTransaction]:
+    """The outbox rows with one of `references` that are still on their way, in sending order."""
+    if not references:
+        return []
+    return list(session.exec(
+        select(OutboxTransaction)
+        .where(col(OutboxTransaction.reference).in_(references), col(OutboxTransaction.status).in_(PENDING))
+        .order_by(col(OutboxTransaction.id))
+    ))
 
 
 def _outbox_rows(session: Session, ids: list[int | None]) -> dict[int, OutboxTransaction]:

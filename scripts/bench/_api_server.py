@@ -20,7 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_api(
-    environment: Mapping[str, str], port: int, *options: str, timeout: float = 60, profile: Path | None = None
+    environment: Mapping[str, str], port: int, *options: str, timeout: float = 60, profile: Path | None = None,
+    log: Path | None = None,
 ) -> subprocess.Popen:
     """`backend.api.main:create_app` on 127.0.0.1:`port` with `environment` over this process's
     (no access log, warnings only); `options` go to uvicorn, e.g. ``--workers 2``.
@@ -28,16 +29,23 @@ def start_api(
     With `profile`, uvicorn runs under py-spy (a dev tool: ``pip install py-spy``), which samples
     the thread holding the GIL in the server and its workers (Python code running) and writes collapsed
     stacks to that file when the server stops (``_profile_summary.py`` reads them). The returned
-    process is then py-spy's, so CPU figures must count its children (``_server_cpu.children``)."""
+    process is then py-spy's, so CPU figures must count its children (``_server_cpu.children``).
+
+    With `log`, the server's output (the app's access log lines among it) goes to that file instead of
+    this process's stdout and stderr."""
     profiler = [] if profile is None else [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw", "--output", str(profile),
                                            "--rate", "200", "--gil", "--subprocesses", "--"]
     command = [
         *profiler, sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", *options,
     ]  # fmt: skip
+    output = None if log is None else log.open("ab")
     server = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env={**os.environ, **environment}, start_new_session=True
+        command, cwd=PROJECT_ROOT, env={**os.environ, **environment}, start_new_session=True,
+        stdout=output, stderr=output,
     )
+    if output is not None:
+        output.close()  # the child holds its own descriptor
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

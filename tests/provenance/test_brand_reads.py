@@ -8,6 +8,7 @@ from eth_utils import to_checksum_address
 from sqlmodel import Session
 
 from backend.core.db import engine_for
+from backend.provenance.gtin import with_check_digit
 from indexer.models import ProductBatch as ChainBatch
 from tests.provenance.test_api import (  # noqa: F401  (api is a fixture)
     GTIN, NOW, PHONE, REGISTRY, api, authorise, error, post_events, register, shipping,
@@ -125,3 +126,20 @@ def test_a_serial_batch_is_registered_once_the_mirror_has_its_root(api):
         session.commit()
     (product,) = api.client.get("/v1/products", headers=api.brand.headers).json()
     assert [(b["first_serial"], b["registered_on_chain"]) for b in product["batches"]] == [("A1", True), ("B1", False)]
+
+
+def test_the_catalogue_is_paged_newest_first_and_page_sizes_are_bounded(api):
+    gtins = []
+    for n in range(5):
+        gtin = with_check_digit(f"950600013{n:03d}")
+        response = api.client.post("/v1/products", headers=api.brand.headers, json={"gtin": gtin, "name": f"Model {n}"})
+        assert response.status_code == 201, response.text
+        gtins.append(response.json()["gtin"])
+    everything = [p["gtin"] for p in api.client.get("/v1/products", headers=api.brand.headers).json()]
+    assert sorted(everything) == sorted(gtins) and everything[0] == gtins[-1], "newest first"
+    pages = [[p["gtin"] for p in api.client.get(f"/v1/products?limit=2&offset={offset}", headers=api.brand.headers).json()]
+             for offset in (0, 2, 4, 6)]
+    assert [len(page) for page in pages] == [2, 2, 1, 0] and sum(pages, []) == everything
+    for bad in ("limit=0", "limit=501", "offset=-1"):
+        response = api.client.get(f"/v1/products?{bad}", headers=api.brand.headers)
+        assert response.status_code == 422, (bad, response.text)

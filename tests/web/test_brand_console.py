@@ -18,6 +18,7 @@ def test_the_console_is_a_shell_with_sign_in_recall_confirmation_and_a_sheet(cli
     assert "<h1>Brand console</h1>" in html
     assert 'id="signin-key-form"' in html and 'id="products"' in html and 'id="sheet-grid"' in html
     assert 'id="recall-confirm" role="alertdialog"' in html and 'id="recall-yes"' in html
+    assert '<button type="button" id="products-more" hidden>More products</button>' in html, "the catalogue is paged"
     assert '<link rel="stylesheet" href="/static/dist/brand.css">' in html, "uPlot's stylesheet"
     data = page_data(html)
     assert data["messages"]["brand.recall.confirm"] == "Yes, recall it"

@@ -13,6 +13,9 @@ const api = participantApi();
 const $ = (id) => document.getElementById(id);
 let selected = null; // the product open in the detail section
 let nextAfter = null;
+const PRODUCTS_PAGE = 50;
+const PRODUCTS_MAX = 500; // the API's largest page
+let productsShown = 0;
 const enc = encodeURIComponent;
 const number = (value) => new Intl.NumberFormat(locale()).format(value);
 
@@ -52,11 +55,16 @@ function recallBadge(state) {
   return element("span", { class: `badge ${state}` }, t(`brand.recall.${state}`));
 }
 
-async function loadProducts() {
+// The catalogue a page at a time (PRODUCTS_PAGE rows, one more asked for to know whether more follow):
+// `more` appends the next page; otherwise the rows shown so far are read again (after a recall).
+async function loadProducts(more = false) {
   show($("products-loading"));
   try {
-    const products = await api.get("/v1/products");
-    $("products").querySelector("tbody").replaceChildren(...products.map((product) => {
+    const offset = more ? productsShown : 0;
+    const wanted = more ? PRODUCTS_PAGE : Math.min(Math.max(productsShown, PRODUCTS_PAGE), PRODUCTS_MAX - 1);
+    const page = await api.get(`/v1/products?limit=${wanted + 1}&offset=${offset}`);
+    const products = page.slice(0, wanted);
+    const rows = products.map((product) => {
       const open = element("button", { type: "button", class: "open" }, t("brand.products.open"));
       open.addEventListener("click", () => openProduct(product));
       const ranges = element("ul", { class: "batches" }, ...product.batches.map((batch) => element("li", {},
@@ -70,9 +78,13 @@ async function loadProducts() {
         element("td", { "data-label": t("brand.products.batches") }, ranges),
         element("td", { class: "recall", "data-label": t("brand.products.recall") }, recallBadge(product.recall)),
         element("td", { class: "actions" }, open));
-    }));
-    $("products").hidden = products.length === 0;
-    $("products-empty").hidden = products.length !== 0;
+    });
+    const body = $("products").querySelector("tbody");
+    if (more) body.append(...rows); else body.replaceChildren(...rows);
+    productsShown = offset + products.length;
+    $("products-more").hidden = page.length <= wanted;
+    $("products").hidden = productsShown === 0;
+    $("products-empty").hidden = productsShown !== 0;
     return products;
   } catch (error) {
     showError(error);
@@ -289,6 +301,7 @@ wireSignIn(api, "brand", async () => {
 wireRecall();
 $("refresh").addEventListener("click", refresh);
 $("serials-more").addEventListener("click", () => loadSerials(true));
+$("products-more").addEventListener("click", () => loadProducts(true));
 $("sheet-form").addEventListener("submit", makeSheet);
 $("sheet-print").addEventListener("click", () => window.print());
 $("sheet-close").addEventListener("click", () => hide($("sheet")));

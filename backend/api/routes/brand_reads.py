@@ -18,9 +18,16 @@ router = APIRouter(prefix="/products", tags=["provenance"])
 
 
 @router.get("")
-def list_products(grant: BrandGrant, session: SessionDep, settings: SettingsDep) -> list[brand_view.ProductSummary]:
-    """This brand's products, newest first, with their serial batches (range, count, claims) and recall state."""
-    return brand_view.products_of(session, grant.participant.id, chain_facts(settings))
+def list_products(
+    grant: BrandGrant,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=brand_view.MAX_PRODUCTS_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[brand_view.ProductSummary]:
+    """This brand's products, newest first, with their serial batches (range, count, claims) and recall
+    state: `limit` of them from `offset` (ask for one more than you show to know whether more follow)."""
+    return brand_view.products_of(session, grant.participant.id, chain_facts(settings), limit=limit, offset=offset)
 
 
 @router.get("/{gtin}/serials")

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, insert, text, update
+from sqlalchemy import bindparam, delete, func, insert, text, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -213,6 +213,50 @@ def settlement_at(session: Session, escrow: str, campaign_id: int, epoch: int) -
             Settlement.escrow_address == escrow, Settlement.campaign_id == campaign_id, Settlement.epoch == epoch
         )
     ).first()
+
+
+def settlements_at(session: Session, escrow: str, epochs: Sequence[tuple[int, int]]) -> list[Settlement]:
+    """The settlements at each (campaign id, epoch) of `epochs` that exist, in one query."""
+    if not epochs:
+        return []
+    return list(session.exec(select(Settlement).where(
+        Settlement.escrow_address == escrow,
+        tuple_(col(Settlement.campaign_id), col(Settlement.epoch)).in_([tuple(pair) for pair in epochs]),
+    )))
+
+
+def newest_live_ids(session: Session, escrow: str, campaign_ids: Sequence[int]) -> dict[int, int]:
+    """Campaign id -> id of its newest live settlement (``live_settlements(...)[-1]``), in one query."""
+    if not campaign_ids:
+        return {}
+    newest = (
+        select(Settlement.campaign_id, func.max(Settlement.epoch).label("epoch"))
+        .where(Settlement.escrow_address == escrow, col(Settlement.campaign_id).in_(campaign_ids),
+               Settlement.status == SettlementStatus.LIVE)
+        .group_by(col(Settlement.campaign_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Settlement.campaign_id, Settlement.id)
+        .join(newest, (col(Settlement.campaign_id) == newest.c.campaign_id) & (col(Settlement.epoch) == newest.c.epoch))
+        .where(Settlement.escrow_address == escrow)
+    ).all()
+    return dict(rows)
+
+
+def balances_of_publisher(session: Session, settlement_ids: Iterable[int], publisher: str) -> dict[int, int]:
+    """Settlement id -> `publisher`'s cumulative earnings in its balanceRoot (``balances_of`` for one
+    publisher over many settlements, in one query); a settlement without that leaf is left out."""
+    ids = sorted(set(settlement_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(SettlementBalance.settlement_id, SettlementBalance.cumulative_earned).where(
+            col(SettlementBalance.settlement_id).in_(ids), SettlementBalance.publisher == publisher,
+            col(SettlementBalance.in_root),
+        )
+    ).all()
+    return dict(rows)
 
 
 def balances_of(session: Session, settlement_id: int) -> dict[str, int]:

@@ -7,6 +7,7 @@ NothingToPay); the keeper still skips publishers whose payout is on its way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -19,7 +20,7 @@ from backend.settlement.onchain.writes import SettlementChain, payout_reference
 from backend.settlement.encoding.leaf_hashing import balance_leaf_hash
 from backend.settlement.models import Settlement, SettlementStatus
 from backend.settlement.onchain.reads import in_flight, publisher_active, settled_by, to_bytes32
-from backend.settlement.epochs.store import balances_of, settlement_at
+from backend.settlement.epochs.store import balances_of, settlement_at, settlements_at
 from indexer.models import Campaign as ChainCampaign
 
 PAYOUT_KIND = "CampaignEscrow.payout"
@@ -43,11 +44,21 @@ def matured_settlement(session: Session, campaign: ChainCampaign) -> Settlement 
     if campaign.matured_root is None or campaign.matured_epoch == 0:
         return None
     settlement = settlement_at(session, campaign.contract, campaign.campaign_id, campaign.matured_epoch)
-    if settlement is None or settlement.status != SettlementStatus.LIVE:
-        return None
-    if settlement.balance_root != to_bytes32(campaign.matured_root):
-        return None
-    return settlement
+    return settlement if settlement is not None and _is_matured_root(settlement, campaign) else None
+
+
+def matured_settlements(session: Session, escrow: str, campaigns: Iterable[ChainCampaign]) -> dict[int, Settlement]:
+    """`matured_settlement` of each of `campaigns` (one escrow's) that has one, by campaign id, in one query."""
+    wanted = {c.campaign_id: c for c in campaigns if c.matured_root is not None and c.matured_epoch != 0}
+    if not wanted:
+        return {}
+    rows = settlements_at(session, escrow, [(c.campaign_id, c.matured_epoch) for c in wanted.values()])
+    return {row.campaign_id: row for row in rows if _is_matured_root(row, wanted[row.campaign_id])}
+
+
+def _is_matured_root(settlement: Settlement, campaign: ChainCampaign) -> bool:
+    """Our live settlement whose balance root is the one that matured on chain (not one a challenge discarded)."""
+    return settlement.status == SettlementStatus.LIVE and settlement.balance_root == to_bytes32(campaign.matured_root)
 
 
 def owed(session: Session, campaign: ChainCampaign) -> list[Owed]:
