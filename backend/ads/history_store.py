@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from backend.ads.events import AdEventIn
+from backend.ads.events import Event
 from backend.ads.filters.history import History
 from backend.campaigns.kinds import EventKind
 from backend.ads.models import EventStatus
@@ -53,7 +53,7 @@ _SQLITE = {
 }
 
 
-def load_history(connection: Connection, publisher: str, events: Sequence[AdEventIn]) -> History:
+def load_history(connection: Connection, publisher: str, events: Sequence[Event]) -> History:
     ids = {event.event_id for event in events}
     ids.update(event.impression_id for event in events if event.kind is EventKind.CLICK)
     known: set[str] = set()

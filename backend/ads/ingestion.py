@@ -23,12 +23,11 @@ from eth_utils import to_checksum_address
 from sqlalchemy import Connection
 
 from backend.ads.event_hash import event_hash_of
-from backend.ads.events import AdEventIn, EventRejection, ParsedBatch
+from backend.ads.events import Event, EventRejection, ParsedBatch
 from backend.ads.filters import BatchContext, Screener
 from backend.campaigns.phase import CampaignState
 from backend.ads.history_store import load_history
 from backend.ads.ingest_store import BatchRecord, store_batch
-from backend.ads.ip import pack_ip
 from backend.ads.models import EventStatus
 from backend.ads.privacy import KeyedHasher
 from backend.core.metrics import AD_EVENTS
@@ -66,7 +65,7 @@ class Ingestor:
         publisher = to_checksum_address(publisher)
         history = load_history(connection, publisher, batch.events)
         fresh, duplicates = _split_duplicates(batch.events, history.known_ids)
-        packed_ips = [pack_ip(e.ip) if e.ip is not None else None for e in fresh]
+        packed_ips = [e.packed_ip for e in fresh]
         ip_hashes = [self._hasher.ip(ip) if ip is not None else None for ip in packed_ips]
         device_hashes = [self._hasher.device(e.device_id) if e.device_id is not None else None for e in fresh]
         context = BatchContext(publisher, publisher_active, campaigns, history, received_at)
@@ -128,8 +127,8 @@ class Ingestor:
         return IngestReport(stored.batch_id, tuple(accepted), filtered, tuple(duplicates), batch.rejected)
 
 
-def _split_duplicates(events: tuple[AdEventIn, ...], known: frozenset[str]) -> tuple[list[AdEventIn], list[str]]:
-    fresh: list[AdEventIn] = []
+def _split_duplicates(events: tuple[Event, ...], known: frozenset[str]) -> tuple[list[Event], list[str]]:
+    fresh: list[Event] = []
     duplicates: list[str] = []
     seen: set[str] = set()
     for event in events:

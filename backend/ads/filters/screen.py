@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from backend.ads.events import AdEventIn
+from backend.ads.events import Event
 from backend.ads.filters.campaigns import campaign_reason
 from backend.campaigns.phase import CampaignState
 from backend.ads.filters.frequency import FrequencyCounter, FrequencyPolicy
@@ -65,7 +65,7 @@ class Screener:
 
     def screen(
         self,
-        events: Sequence[AdEventIn],
+        events: Sequence[Event],
         packed_ips: Sequence[bytes | None],
         ip_hashes: Sequence[bytes | None],
         device_hashes: Sequence[bytes | None],
@@ -78,7 +78,7 @@ class Screener:
         return Screening(reasons, click_at)
 
     def _static(
-        self, events: Sequence[AdEventIn], packed_ips: Sequence[bytes | None], context: BatchContext
+        self, events: Sequence[Event], packed_ips: Sequence[bytes | None], context: BatchContext
     ) -> list[FilterReason | None]:
         if not context.publisher_active:
             return [FilterReason.UNKNOWN_PUBLISHER] * len(events)
@@ -106,7 +106,7 @@ class Screener:
 
     def _frequency(
         self,
-        events: Sequence[AdEventIn],
+        events: Sequence[Event],
         ip_hashes: Sequence[bytes | None],
         device_hashes: Sequence[bytes | None],
         reasons: list[FilterReason | None],
@@ -141,7 +141,7 @@ class Screener:
                 reasons[index] = reason
 
     def _attribution(
-        self, events: Sequence[AdEventIn], context: BatchContext, reasons: list[FilterReason | None]
+        self, events: Sequence[Event], context: BatchContext, reasons: list[FilterReason | None]
     ) -> list[int | None]:
         history = context.history
         shown: dict[tuple[int, str], int] = {}
