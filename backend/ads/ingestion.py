@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection
 
-from backend.ads.event_hash import event_hash_of
+from backend.ads.event_hash import event_hashes
 from backend.ads.events import Event, EventRejection, ParsedBatch
 from backend.ads.filters import BatchContext, Screener
 from backend.campaigns.phase import CampaignState
@@ -72,37 +72,30 @@ class Ingestor:
         screening = self._screener.screen(fresh, packed_ips, ip_hashes, device_hashes, context)
 
         epoch = received_at // self._epoch_seconds
-        rows = []
-        for index, event in enumerate(fresh):
-            reason = screening.reasons[index]
-            rows.append(
-                (
-                    publisher,
-                    event.event_id,
-                    event.campaign_id,
-                    event.kind.value,
-                    event.timestamp,
-                    received_at,
-                    epoch,
-                    event.impression_id,
-                    event.click_id,
-                    screening.click_at[index],
-                    ip_hashes[index],
-                    device_hashes[index],
-                    event_hash_of(
-                        campaign_id=event.campaign_id,
-                        publisher=publisher,
-                        event_id=event.event_id,
-                        kind=event.kind,
-                        occurred_at=event.timestamp,
-                        received_at=received_at,
-                        impression_id=event.impression_id,
-                        click_id=event.click_id,
-                    ),
-                    EventStatus.FILTERED.value if reason else EventStatus.ACCEPTED.value,
-                    reason.value if reason else None,
-                )
+        hashes = event_hashes(publisher, received_at, fresh)
+        accepted_status, filtered_status = EventStatus.ACCEPTED.value, EventStatus.FILTERED.value
+        rows = [
+            (
+                publisher,
+                event.event_id,
+                event.campaign_id,
+                event.kind.value,
+                event.timestamp,
+                received_at,
+                epoch,
+                event.impression_id,
+                event.click_id,
+                click_at,
+                ip_hash,
+                device_hash,
+                event_hash,
+                accepted_status if reason is None else filtered_status,
+                None if reason is None else reason.value,
             )
+            for event, reason, click_at, ip_hash, device_hash, event_hash in zip(
+                fresh, screening.reasons, screening.click_at, ip_hashes, device_hashes, hashes
+            )
+        ]
         stored = store_batch(
             connection,
             BatchRecord(

@@ -118,13 +118,13 @@ class Screener:
         # Unrolled for the two kinds of key, names bound locally: this loop runs twice per event.
         window, per_ip, per_device = policy.window_seconds, policy.per_ip, policy.per_device
         ip_reason, device_reason = FilterReason.IP_FREQUENCY_CAP, FilterReason.DEVICE_FREQUENCY_CAP
-        for index, event in enumerate(events):
-            if reasons[index] is not None:
+        codes = {kind: kind.code for kind in EventKind}
+        for index, (event, reason, ip_hash, device_hash) in enumerate(zip(events, reasons, ip_hashes, device_hashes)):
+            if reason is not None:
                 continue
             kind = event.kind
             ip_cap, device_cap = per_ip.get(kind), per_device.get(kind)
-            ip_hash, device_hash = ip_hashes[index], device_hashes[index]
-            scope = f"{event.campaign_id}:{kind.code}:{event.timestamp // window}"
+            scope = f"{event.campaign_id}:{codes[kind]}:{event.timestamp // window}"
             if ip_hash is not None and ip_cap is not None:
                 key = f"{scope}:i:{ip_hash[:16].hex()}"
                 place = increments[key] = increments.get(key, 0) + 1
