@@ -21,7 +21,7 @@ ingest path, against ~2 µs here, and any language can rebuild the record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -116,3 +116,28 @@ def event_hash_of(
         click_id=click_id,
     )
     return keccak_256(orjson.dumps(record)).digest()
+
+
+def event_hashes(publisher: str, received_at: int, events: Iterable[Any]) -> list[bytes]:
+    """``event_hash_of`` of each event of a batch (objects with ``campaign_id``, ``event_id``, ``kind``,
+    ``timestamp``, ``impression_id``, ``click_id``), in one comprehension: no call and no keyword
+    arguments per event. orjson writes a ``StrEnum`` kind as its value. A test holds it equal to
+    ``event_hash_of``."""
+    dumps, keccak = orjson.dumps, keccak_256
+    return [
+        keccak(
+            dumps(
+                {
+                    "campaign_id": e.campaign_id,
+                    "click_id": e.click_id,
+                    "event_id": e.event_id,
+                    "impression_id": e.impression_id,
+                    "kind": e.kind,
+                    "occurred_at": e.timestamp,
+                    "publisher": publisher,
+                    "received_at": received_at,
+                }
+            )
+        ).digest()
+        for e in events
+    ]

@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from eth_utils import to_checksum_address
 from sqlalchemy import Connection
 
-from backend.ads.event_hash import event_hash_of
-from backend.ads.events import AdEventIn, EventRejection, ParsedBatch
+from backend.ads.event_hash import event_hashes
+from backend.ads.events import Event, EventRejection, ParsedBatch
 from backend.ads.filters import BatchContext, Screener
 from backend.campaigns.phase import CampaignState
 from backend.ads.history_store import load_history
 from backend.ads.ingest_store import BatchRecord, store_batch
-from backend.ads.ip import pack_ip
 from backend.ads.models import EventStatus
 from backend.ads.privacy import KeyedHasher
 from backend.core.metrics import AD_EVENTS
@@ -66,44 +65,37 @@ class Ingestor:
         publisher = to_checksum_address(publisher)
         history = load_history(connection, publisher, batch.events)
         fresh, duplicates = _split_duplicates(batch.events, history.known_ids)
-        packed_ips = [pack_ip(e.ip) if e.ip is not None else None for e in fresh]
+        packed_ips = [e.packed_ip for e in fresh]
         ip_hashes = [self._hasher.ip(ip) if ip is not None else None for ip in packed_ips]
         device_hashes = [self._hasher.device(e.device_id) if e.device_id is not None else None for e in fresh]
         context = BatchContext(publisher, publisher_active, campaigns, history, received_at)
         screening = self._screener.screen(fresh, packed_ips, ip_hashes, device_hashes, context)
 
         epoch = received_at // self._epoch_seconds
-        rows = []
-        for index, event in enumerate(fresh):
-            reason = screening.reasons[index]
-            rows.append(
-                (
-                    publisher,
-                    event.event_id,
-                    event.campaign_id,
-                    event.kind.value,
-                    event.timestamp,
-                    received_at,
-                    epoch,
-                    event.impression_id,
-                    event.click_id,
-                    screening.click_at[index],
-                    ip_hashes[index],
-                    device_hashes[index],
-                    event_hash_of(
-                        campaign_id=event.campaign_id,
-                        publisher=publisher,
-                        event_id=event.event_id,
-                        kind=event.kind,
-                        occurred_at=event.timestamp,
-                        received_at=received_at,
-                        impression_id=event.impression_id,
-                        click_id=event.click_id,
-                    ),
-                    EventStatus.FILTERED.value if reason else EventStatus.ACCEPTED.value,
-                    reason.value if reason else None,
-                )
+        hashes = event_hashes(publisher, received_at, fresh)
+        accepted_status, filtered_status = EventStatus.ACCEPTED.value, EventStatus.FILTERED.value
+        rows = [
+            (
+                publisher,
+                event.event_id,
+                event.campaign_id,
+                event.kind.value,
+                event.timestamp,
+                received_at,
+                epoch,
+                event.impression_id,
+                event.click_id,
+                click_at,
+                ip_hash,
+                device_hash,
+                event_hash,
+                accepted_status if reason is None else filtered_status,
+                None if reason is None else reason.value,
             )
+            for event, reason, click_at, ip_hash, device_hash, event_hash in zip(
+                fresh, screening.reasons, screening.click_at, ip_hashes, device_hashes, hashes
+            )
+        ]
         stored = store_batch(
             connection,
             BatchRecord(
@@ -128,8 +120,8 @@ class Ingestor:
         return IngestReport(stored.batch_id, tuple(accepted), filtered, tuple(duplicates), batch.rejected)
 
 
-def _split_duplicates(events: tuple[AdEventIn, ...], known: frozenset[str]) -> tuple[list[AdEventIn], list[str]]:
-    fresh: list[AdEventIn] = []
+def _split_duplicates(events: tuple[Event, ...], known: frozenset[str]) -> tuple[list[Event], list[str]]:
+    fresh: list[Event] = []
     duplicates: list[str] = []
     seen: set[str] = set()
     for event in events:

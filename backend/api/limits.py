@@ -39,7 +39,10 @@ def limiter_of(request: Request) -> Limiter | None:
 
 def ip_of(request: Request) -> str:
     peer = request.client.host if request.client else ""
-    return client_ip(peer, request.headers.get("x-forwarded-for"), request.app.state.trusted_proxies)
+    trusted = request.app.state.trusted_proxies
+    if not trusted:  # the peer is the client whatever it sends: no header parsing per request
+        return peer
+    return client_ip(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 def check(request: Request, limit_class: LimitClass, key: str, cost: int = 1) -> None:

@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -80,7 +81,9 @@ class RedisStore:
         self._prefix = prefix
         self._sha = client.register_script(GCRA_LUA).sha
         self._local = threading.local()
-        self._pid = os.getpid()
+        # Weakly held, so a dropped store is not kept alive by the fork hook.
+        reference = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (store := reference()) is not None and store._forget_connections())
         self._script = self._evalsha
         self._warned_at = float("-inf")
         self._paused_until = float("-inf")
@@ -111,10 +114,13 @@ class RedisStore:
             return -1, 0.0
         return (int(refused) - 1 if refused > 0 else -1), float(wait_us)
 
+    def _forget_connections(self) -> None:
+        """In a forked child: the parent's sockets are not this process's to use."""
+        self._local = threading.local()
+
     def _connection(self) -> AbstractConnection:
-        """This thread's connection (made on first use, from the client's pool settings); a forked child makes its own."""
-        if self._pid != os.getpid():
-            self._local, self._pid = threading.local(), os.getpid()
+        """This thread's connection (made on first use, from the client's pool settings); a forked child makes its own
+        (``os.register_at_fork`` resets them: no ``getpid`` system call per request)."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
             pool = self._client.connection_pool

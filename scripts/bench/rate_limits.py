@@ -11,9 +11,13 @@
 3. Runs rounds of ``REQUESTS`` requests per app, interleaved (the order rotating each
    round), after a warm-up. The overhead of a store is the median over rounds of its CPU
    per request less the disabled app's in the same round, so drift in the machine's load
-   cancels. Redis's own CPU is its time in EVALSHA (``INFO commandstats``, per call: the
-   Redis is shared, so its process's CPU would count other work). The limiter's call
-   alone is timed too, without the HTTP stack.
+   cancels. Redis's own CPU is its time in EVALSHA (``INFO commandstats``, per call). The
+   Redis is a private ``redis-server`` this script starts on a free port (no persistence)
+   and stops: on the machine's shared Redis, commandstats also counted other clients'
+   EVALSHA calls, such as the ads frequency script (thousands of keys a call), which
+   inflated the per-call figure several times over. Without a ``redis-server`` binary the
+   machine's Redis is used, and the figure says so. The limiter's call alone is timed too,
+   without the HTTP stack.
 
 Prints ``name: value unit`` lines; ``limited_overhead_us`` last: the production store's
 (Redis) added CPU per request, API process plus Redis. Goal: <= 200 us.
@@ -26,7 +30,10 @@ import argparse
 import asyncio
 import gc
 import secrets
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +51,8 @@ from backend.db.migrate import upgrade_database  # noqa: E402
 from backend.limits.factory import limiter_for  # noqa: E402
 from backend.limits.limiter import LimitClass  # noqa: E402
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+SHARED_REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = SHARED_REDIS_URL  # the private server's once started (main)
 NEVER_REFUSED = "1000000000/second"
 MODES = ("disabled", "memory", "redis")
 CLAIM = "/v1/products/09506000134352/NO-SUCH-SERIAL/claim"
@@ -94,7 +102,43 @@ def call_cost_us(settings: Settings, calls: int) -> float:
     return (time.process_time() - before) / calls * 1e6
 
 
+def start_private_redis() -> subprocess.Popen | None:
+    """A redis-server of this run's own on a free loopback port, or None if there is no binary."""
+    global REDIS_URL
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if Redis.from_url(url, socket_connect_timeout=0.2).ping():
+                REDIS_URL = url
+                return server
+        except Exception:  # noqa: BLE001 - not listening yet
+            time.sleep(0.05)
+    server.kill()
+    raise RuntimeError("the private redis-server did not answer within 10 s")
+
+
 async def main(requests: int, rounds: int) -> None:
+    private = start_private_redis()
+    try:
+        await measure(requests, rounds, private is not None)
+    finally:
+        if private is not None:
+            private.terminate()
+            private.wait(10)
+
+
+async def measure(requests: int, rounds: int, private: bool) -> None:
     prefix = f"tl:bench:limits:{secrets.token_hex(6)}:"
     redis = Redis.from_url(REDIS_URL)
     with tempfile.TemporaryDirectory() as directory:
@@ -133,6 +177,7 @@ async def main(requests: int, rounds: int) -> None:
     print(f"requests_per_round: {requests} requests")
     print(f"rounds: {rounds} rounds")
     print("route: POST /v1/products/{gtin}/{serial}/claim (SQLite, in process)")
+    print(f"redis: {'a private redis-server' if private else 'the machine shared Redis (no redis-server binary)'}")
     for mode in MODES:
         print(f"{mode}_api_cpu_us_per_request: {statistics.median(cpu[mode]):.1f} us")
     print(f"memory_check_call_us: {check_cost['memory']:.1f} us")

@@ -62,3 +62,19 @@ def test_the_stored_event_hash_is_recomputable_from_the_stored_row(engine):
     assert [record_of_row(row)["event_id"] for row in rows] == ["i-1", "c-1"]
     for row in rows:
         assert bytes(row["event_hash"]) == event_hash(record_of_row(row))
+
+
+def test_the_batch_hashes_equal_event_hash_of():
+    from backend.ads.event_hash import event_hashes
+    from backend.ads.events import parse_batch
+    from tests.ads.factories import body, conversion
+
+    events = parse_batch(body([impression("i-1"), click("c-1", "i-1", "k-1"), conversion("v-1", "k-1")])).events
+    expected = [
+        event_hash_of(
+            campaign_id=e.campaign_id, publisher=PUBLISHER, event_id=e.event_id, kind=e.kind, occurred_at=e.timestamp,
+            received_at=NOW, impression_id=e.impression_id, click_id=e.click_id,
+        )  # fmt: skip
+        for e in events
+    ]
+    assert event_hashes(PUBLISHER, NOW, events) == expected

@@ -93,3 +93,28 @@ def test_a_batch_holds_at_most_10000_events():
     with pytest.raises(BatchTooLarge) as excinfo:
         parse_batch(body(events + [impression("one-more")]))
     assert excinfo.value.code == "batch_too_large" and excinfo.value.count == MAX_BATCH_EVENTS + 1
+
+
+@pytest.mark.parametrize(("bad", "reason"), BAD_EVENTS, ids=[reason for _, reason in BAD_EVENTS])
+def test_the_fast_path_refuses_every_event_the_model_refuses(bad, reason):
+    from backend.ads import events
+
+    assert events._all_valid([impression("ok-1"), bad]) is None
+
+
+def test_the_fast_path_gives_what_the_model_gives():
+    from backend.ads import events
+
+    items = [
+        impression("i1"),
+        impression("i2", ip="::ffff:81.2.69.160", device_id=None, user_agent=None),
+        impression("i3", ip="2001:db8::1", impression_id=None, click_id=None),
+        click("c1", "i1", "clk-1"),
+        conversion("v1", "clk-1"),
+        impression("i4", ip=None),
+    ]
+    fast = events._all_valid(items)
+    assert fast is not None
+    assert list(fast) == [events.Event.of(events.AdEventIn.model_validate(item)) for item in items]
+    assert [e.kind for e in fast] == [EventKind.IMPRESSION] * 3 + [EventKind.CLICK, EventKind.CONVERSION, EventKind.IMPRESSION]
+    assert fast[1].packed_ip == bytes([81, 2, 69, 160]) and fast[5].packed_ip is None

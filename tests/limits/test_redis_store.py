@@ -126,3 +126,22 @@ def test_after_a_failure_redis_is_not_tried_again_for_a_pause(monkeypatch):
     clock[0] += redis_store.PAUSE_AFTER_FAILURE_S
     assert store.spend("k", Rate(1, 60, 1), 1, 0.0) == 0
     assert len(calls) == 2
+
+
+@pytest.mark.redis
+def test_a_forked_child_opens_its_own_connection(prefix):
+    import os
+
+    store = RedisStore.from_url(REDIS_URL, prefix)
+    rate, now = Rate(10, 60, 10), ManualClock().now * 1e6
+    assert store.spend("k", rate, 1, now) == 0
+    parents = store._connection()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's exit status is the assertion
+        ok = store._connection() is not parents and store.spend("k", rate, 1, now) == 0
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 1) == b"1"
+    assert store._connection() is parents and store.spend("k", rate, 1, now) == 0

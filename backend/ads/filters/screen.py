@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from backend.ads.events import AdEventIn
+from backend.ads.events import Event
 from backend.ads.filters.campaigns import campaign_reason
 from backend.campaigns.phase import CampaignState
 from backend.ads.filters.frequency import FrequencyCounter, FrequencyPolicy
@@ -65,7 +65,7 @@ class Screener:
 
     def screen(
         self,
-        events: Sequence[AdEventIn],
+        events: Sequence[Event],
         packed_ips: Sequence[bytes | None],
         ip_hashes: Sequence[bytes | None],
         device_hashes: Sequence[bytes | None],
@@ -78,7 +78,7 @@ class Screener:
         return Screening(reasons, click_at)
 
     def _static(
-        self, events: Sequence[AdEventIn], packed_ips: Sequence[bytes | None], context: BatchContext
+        self, events: Sequence[Event], packed_ips: Sequence[bytes | None], context: BatchContext
     ) -> list[FilterReason | None]:
         if not context.publisher_active:
             return [FilterReason.UNKNOWN_PUBLISHER] * len(events)
@@ -106,7 +106,7 @@ class Screener:
 
     def _frequency(
         self,
-        events: Sequence[AdEventIn],
+        events: Sequence[Event],
         ip_hashes: Sequence[bytes | None],
         device_hashes: Sequence[bytes | None],
         reasons: list[FilterReason | None],
@@ -118,13 +118,13 @@ class Screener:
         # Unrolled for the two kinds of key, names bound locally: this loop runs twice per event.
         window, per_ip, per_device = policy.window_seconds, policy.per_ip, policy.per_device
         ip_reason, device_reason = FilterReason.IP_FREQUENCY_CAP, FilterReason.DEVICE_FREQUENCY_CAP
-        for index, event in enumerate(events):
-            if reasons[index] is not None:
+        codes = {kind: kind.code for kind in EventKind}
+        for index, (event, reason, ip_hash, device_hash) in enumerate(zip(events, reasons, ip_hashes, device_hashes)):
+            if reason is not None:
                 continue
             kind = event.kind
             ip_cap, device_cap = per_ip.get(kind), per_device.get(kind)
-            ip_hash, device_hash = ip_hashes[index], device_hashes[index]
-            scope = f"{event.campaign_id}:{kind.code}:{event.timestamp // window}"
+            scope = f"{event.campaign_id}:{codes[kind]}:{event.timestamp // window}"
             if ip_hash is not None and ip_cap is not None:
                 key = f"{scope}:i:{ip_hash[:16].hex()}"
                 place = increments[key] = increments.get(key, 0) + 1
@@ -141,7 +141,7 @@ class Screener:
                 reasons[index] = reason
 
     def _attribution(
-        self, events: Sequence[AdEventIn], context: BatchContext, reasons: list[FilterReason | None]
+        self, events: Sequence[Event], context: BatchContext, reasons: list[FilterReason | None]
     ) -> list[int | None]:
         history = context.history
         shown: dict[tuple[int, str], int] = {}
