@@ -8,19 +8,15 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from backend.campaigns.mirror import Mirror
 from backend.campaigns.models import AnchorStatus, Campaign, CampaignAction, CampaignActionKind
 from backend.campaigns.views import campaign_views
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
-from backend.core.db import engine_for
-from backend.db.migrate import upgrade_database
 from backend.identity.models import Participant, ParticipantStatus
 from indexer import models as chain
-from indexer.database import make_engine
-from indexer.database import migrate as migrate_mirror
+from tests.mirror_rows import counted_statements, mirrored_session
 
 CHAIN_ID = 31337
 ESCROW = "0x" + "e5" * 20
@@ -29,16 +25,7 @@ TOKEN = "0x" + "70" * 20
 
 @pytest.fixture
 def session(tmp_path) -> Iterator[Session]:
-    url = f"sqlite:///{tmp_path / 'campaigns.db'}"
-    upgrade_database(url)
-    mirror = make_engine(url)
-    migrate_mirror(mirror)
-    mirror.dispose()
-    with Session(engine_for(url)) as session:
-        session.add(chain.Checkpoint(chain_id=CHAIN_ID, block_number=50, block_hash="0x" + "00" * 32, logs_total=0,
-                                     updated_at=0.0, logs_per_second=0.0))
-        session.add(chain.IndexedBlock(chain_id=CHAIN_ID, number=50, hash="0x" + "00" * 32,
-                                       parent_hash="0x" + "00" * 32, timestamp=1_000))
+    with mirrored_session(tmp_path / "campaigns.db", CHAIN_ID, head=50, head_timestamp=1_000) as session:
         yield session
 
 
@@ -64,16 +51,9 @@ def views(session: Session) -> tuple[list, int]:
     rows = list(session.exec(select(Campaign).order_by(Campaign.chain_campaign_id)))
     mirror = Mirror(session, CHAIN_ID)
     assert mirror.ready
-    statements: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(session.get_bind(), "before_cursor_execute", count)
-    try:
-        return campaign_views(session, mirror, rows), len(statements)
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", count)
+    with counted_statements(session) as statements:
+        listed = campaign_views(session, mirror, rows)
+    return listed, len(statements)
 
 
 def test_the_list_reads_the_checkpoint_once_and_marks_unmirrored_funding_pending(session):

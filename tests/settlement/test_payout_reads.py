@@ -9,20 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from backend.campaigns.mirror import Mirror
 from backend.chain.outbox import OutboxStatus, OutboxTransaction
-from backend.core.db import engine_for
-from backend.db.migrate import upgrade_database
 from backend.identity.models import Participant, ParticipantStatus
 from backend.settlement.models import Settlement, SettlementBalance, SettlementStatus
 from backend.settlement.onchain.writes import payout_reference
 from backend.settlement.reports import publisher_payouts
 from indexer import models as chain
-from indexer.database import make_engine
-from indexer.database import migrate as migrate_mirror
+from tests.mirror_rows import counted_statements, mirrored_session
 
 CHAIN_ID = 31337
 ESCROW = "0x" + "e5" * 20
@@ -33,14 +29,7 @@ OTHER = "0x" + "b2" * 20
 
 @pytest.fixture
 def session(tmp_path) -> Iterator[Session]:
-    url = f"sqlite:///{tmp_path / 'payouts.db'}"
-    upgrade_database(url)
-    mirror = make_engine(url)
-    migrate_mirror(mirror)
-    mirror.dispose()
-    with Session(engine_for(url)) as session:
-        session.add(chain.Checkpoint(chain_id=CHAIN_ID, block_number=50, block_hash="0x" + "00" * 32, logs_total=0,
-                                     updated_at=0.0, logs_per_second=0.0))
+    with mirrored_session(tmp_path / "payouts.db", CHAIN_ID, head=50) as session:
         yield session
 
 
@@ -80,19 +69,10 @@ def payout(session: Session, campaign_id: int, status: OutboxStatus, nonce: int)
 
 
 def read(session: Session, publisher: Participant) -> tuple[dict[int, object], int]:
-    statements: list[str] = []
-    engine = session.get_bind()
     assert publisher.chain_address  # loaded (after a commit) and the mirror known ready, before counting
     mirror = Mirror(session, CHAIN_ID)
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_statements(session) as statements:
         result = publisher_payouts(session, mirror, ESCROW, publisher)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return {line.chain_campaign_id: line for line in result.campaigns}, statements
 
 
