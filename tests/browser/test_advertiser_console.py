@@ -12,7 +12,6 @@ serious or critical violation; screenshots go to build/screenshots/.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,7 @@ from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: 
 from tests.browser.live_server import LiveServer
 from eth_account import Account
 
-from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, install_wallet, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, install_wallet, needs_page, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import closed_epoch_time, cpm
 
@@ -28,10 +27,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 BUNDLE = ROOT / "backend" / "web" / "static" / "dist" / "advertiser.js"
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
-    pytest.mark.skipif(not BUNDLE.exists(), reason="the page bundle is not built (make web)"),
-]
+pytestmark = needs_page(BUNDLE)
 
 HOSTILE_NAME = 'Spring <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> sale'
 DESKTOP = {"width": 1280, "height": 900}

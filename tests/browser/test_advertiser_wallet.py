@@ -13,7 +13,6 @@ key while the wallet holds another account, the page refuses before the wallet s
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -22,7 +21,7 @@ from eth_utils import function_abi_to_4byte_selector
 from contracts import load_artifact
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, install_wallet, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, install_wallet, needs_page, screenshot
 from tests.campaigns.conftest import chain_api  # noqa: F401  (fixture)
 from tests.campaigns.support import UNIT, WALLET_KEY
 from tests.campaigns.test_non_custodial import onboard_wallet
@@ -31,10 +30,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 BUNDLE = ROOT / "backend" / "web" / "static" / "dist" / "advertiser.js"
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
-    pytest.mark.skipif(not BUNDLE.exists(), reason="the page bundle is not built (make web)"),
-]
+pytestmark = needs_page(BUNDLE)
 
 NAME = "Wallet-funded spring sale"
 DESKTOP = {"width": 1280, "height": 900}

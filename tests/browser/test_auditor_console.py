@@ -13,22 +13,18 @@ or critical violation; screenshots: build/screenshots/auditor-console.png, audit
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import BUNDLE, CHROMIUM, axe_violations, screenshot
+from tests.browser.wallet_support import BUNDLE, axe_violations, needs_page, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import closed_epoch_time
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
-    pytest.mark.skipif(not (BUNDLE.parent / "auditor.js").exists(), reason="the page bundle is not built (make web)"),
-]
+pytestmark = needs_page(BUNDLE.parent / "auditor.js")
 
 HOSTILE_NAME = 'Mallory <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> Ltd'
 

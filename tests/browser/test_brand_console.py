@@ -24,17 +24,14 @@ import pytest
 from backend.api.main import create_app
 from backend.identity.roles import Role
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, needs_page, screenshot
 from tests.provenance.chain_support import GTIN, chained_provenance, epcis_document
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 BUNDLE = ROOT / "backend" / "web" / "static" / "dist" / "brand.js"
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
-    pytest.mark.skipif(not BUNDLE.exists(), reason="the page bundle is not built (make web)"),
-]
+pytestmark = needs_page(BUNDLE)
 
 HOSTILE_NAME = 'Chrono <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> 42'
 OTHER_GTIN = "09506000134376"

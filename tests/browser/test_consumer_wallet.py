@@ -23,16 +23,13 @@ from backend.consent.client import ConsumerClient
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
 from tests.browser.wallet_support import (
-    BUNDLE, CHROMIUM, PHONE, axe_violations, install_wallet, screenshot,
+    BUNDLE, PHONE, axe_violations, install_wallet, needs_page, screenshot,
 )
 from tests.consent.conftest import PROFILE, world  # noqa: F401  (fixture)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
-    pytest.mark.skipif(not BUNDLE.exists(), reason="the page bundle is not built (make web)"),
-]
+pytestmark = needs_page(BUNDLE)
 
 HOSTILE_NAME = 'Acme <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> Ads'
 

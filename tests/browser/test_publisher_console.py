@@ -12,7 +12,6 @@ critical violation; screenshots go to build/screenshots/publisher-console{,-pend
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -20,17 +19,14 @@ from eth_account import Account
 from tests.ads.factories import BOT_AGENT, click, impression
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import CHROMIUM, ROOT, axe_violations, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, needs_page, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import WINDOW, closed_epoch_time
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 BUNDLE = ROOT / "backend" / "web" / "static" / "dist" / "publisher.js"
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
-    pytest.mark.skipif(not BUNDLE.exists(), reason="the page bundle is not built (make web)"),
-]
+pytestmark = needs_page(BUNDLE)
 
 HOSTILE_LABEL = 'ops <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> key'
 

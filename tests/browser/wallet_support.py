@@ -142,6 +142,17 @@ def install_wallet(context, wallet: LocalAccount, chain_id: int, signed: list[st
     return state
 
 
+def needs_page(bundle: Path) -> list:
+    """The marks of a browser test of the page whose bundle is `bundle`: skipped, saying why, without
+    Debian's Chromium or the built bundle."""
+    import pytest
+
+    return [
+        pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make system-tools)"),
+        pytest.mark.skipif(not Path(bundle).exists(), reason="the page bundle is not built (make web)"),
+    ]
+
+
 def axe_violations(page) -> list[dict]:
     """Serious and critical axe-core violations of the page as it is now (WCAG 2.x A/AA rules)."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
