@@ -10,7 +10,7 @@ from backend.api.gc_freeze import freeze_once
 from backend.api.gs1_headers import Gs1Headers
 from backend.api.limits import install_limits
 from backend.api.request_observer import RequestObserver
-from backend.api.router import api_router
+from backend.api.router import include_api
 from backend.core.config import Settings, get_settings
 from backend.core.log_format import configure_logging
 from backend.api.routes import digital_link
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(metrics.router)
     install_limits(app, app.state.settings)
-    app.include_router(api_router)
+    include_api(app)
     install_pages(app)  # the consoles (backend/web): pages, /static, CSRF check
     app.include_router(digital_link.compressed_router)  # last: compressed Digital Links at the root
     app.add_middleware(RequestObserver)

@@ -53,8 +53,13 @@ class _Entry:
 
 
 def _instance(model: type, values: dict[str, Any], session: Session) -> Any:
-    """A persistent, clean instance of `model` with `values` in `session`, without a query."""
-    instance = model(**values)
+    """A persistent, clean instance of `model` with `values` in `session`, without a query.
+
+    Built the way the ORM builds a row it loads (``new_instance`` without ``__init__``, values
+    straight into the instance's dict): calling the SQLModel constructor instead set every
+    column through the instrumented attributes, three times the CPU (measured 47 -> 17 us)."""
+    instance = inspect(model).class_manager.new_instance()
+    instance.__dict__.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
