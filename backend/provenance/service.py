@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, insert, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -150,9 +150,36 @@ def register_serials(
     return RegisteredSerials(batch=batch, serials=listed, claim_codes=codes)
 
 
+# PostgreSQL: every key in one statement, as two arrays (a capture document names items of ~100
+# GTINs; an IN list per GTIN was ~100 statements, each compiled and rendered by SQLAlchemy).
+_ITEMS_OF_KEYS = text(
+    "SELECT i.id, i.gtin, i.serial, p.brand_id FROM unnest(CAST(:gtins AS text[]), CAST(:serials AS text[])) "
+    "AS k(gtin, serial) JOIN product_item i ON i.gtin = k.gtin AND i.serial = k.serial "
+    "JOIN serial_batch b ON b.id = i.batch_id JOIN product p ON p.id = b.product_id"
+)
+_RECORDED_HASHES = text("SELECT event_hash FROM epcis_event WHERE event_hash = ANY(CAST(:hashes AS text[]))")
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _recorded_hashes(session: Session, hashes: Sequence[str]) -> list[str]:
+    """Those of `hashes` already stored."""
+    if _is_postgres(session):
+        return list(session.execute(_RECORDED_HASHES, {"hashes": list(hashes)}).scalars())
+    found: list[str] = []
+    for chunk in _chunks(hashes):
+        found += session.exec(select(EpcisEvent.event_hash).where(EpcisEvent.event_hash.in_(chunk))).all()
+    return found
+
+
 def _items_by_key(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, uuid.UUID]]:
     """(gtin, serial) -> (item id, brand id) for the registered ones among `keys`."""
     found: dict[tuple[str, str], tuple[int, uuid.UUID]] = {}
+    if _is_postgres(session):
+        rows = session.execute(_ITEMS_OF_KEYS, {"gtins": [g for g, _ in keys], "serials": [s for _, s in keys]})
+        return {(gtin, serial): (item_id, brand_id) for item_id, gtin, serial, brand_id in rows}
     by_gtin: dict[str, list[str]] = {}
     for gtin, serial in keys:
         by_gtin.setdefault(gtin, []).append(serial)
@@ -191,9 +218,8 @@ def store_events(
         if value in seen:
             reasons.append(f"event {index}: the same event as event {seen[value]}")
         seen.setdefault(value, index)
-    for chunk in _chunks(list(seen)):
-        for existing in session.exec(select(EpcisEvent.event_hash).where(EpcisEvent.event_hash.in_(chunk))):
-            reasons.append(f"event {seen[existing]}: already recorded as {existing}")
+    for existing in sorted(_recorded_hashes(session, list(seen)), key=seen.__getitem__):
+        reasons.append(f"event {seen[existing]}: already recorded as {existing}")
     items = _items_by_key(session, sorted({key for event in events for key in event.items}))
     for index, event in enumerate(events):
         if not event.items:
