@@ -18,10 +18,19 @@ _HEADER = b"x-request-id"
 
 
 def route_template(scope: dict) -> str:
-    """The matched route's path template (``/v1/events/{event_id}/proof``), never the raw path."""
+    """The matched route's whole path template (``/v1/events/{event_id}/proof``), never the raw path.
+
+    FastAPI (0.163, pinned) keeps included routers as routers and puts the inner route, whose
+    path lacks the routers' prefixes, in ``scope["route"]``; the route as matched, prefixes
+    included, is its effective route context (what its own telemetry labels requests with). A
+    plain Starlette route (the product page) has only that context."""
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    if context is not None:
+        path = getattr(getattr(context, "starlette_route", None), "path_format", None) or getattr(context, "path_format", None)
+        if path:
+            return path
     route = scope.get("route")
-    path = getattr(route, "path_format", None) or getattr(route, "path", None)
-    return path or "unmatched"
+    return getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
 
 
 class RequestObserver:

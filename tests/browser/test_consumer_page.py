@@ -18,6 +18,7 @@ from selenium.webdriver.common.by import By
 from backend.api.main import create_app
 from backend.identity.roles import Role
 from tests.browser.live_server import LiveServer
+from tests.browser.wallet_support import SCREENSHOTS
 from tests.provenance.chain_support import GTIN, chained_provenance, epcis_document
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -116,13 +117,14 @@ def test_anchored_history_reads_genuine_and_a_recall_suspicious_in_chromium(w3, 
         marks = [entry.find_element(By.CLASS_NAME, "anchored").text for entry in entries]
         assert marks == [f"Anchored in block {block}" for block in blocks]
         assert browser.find_elements(By.CLASS_NAME, "pending") == []
-        screenshot = tmp_path / "consumer-page-genuine.png"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        screenshot = SCREENSHOTS / "product-page-genuine.png"
         assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
 
         browser.get(f"{base}/01/{RECALLED_GTIN}/21/A1")
         assert browser.find_element(By.ID, "verdict").text.endswith("Suspicious")
         assert "recalled" in browser.find_element(By.CSS_SELECTOR, "section.verdict p").text
-        browser.save_screenshot(str(tmp_path / "consumer-page-recalled.png"))
+        browser.save_screenshot(str(SCREENSHOTS / "product-page-recalled.png"))
 
         browser.get(f"{base}/01/{GTIN}/21/ZZ9")
         assert browser.find_element(By.ID, "verdict").text.endswith("Not verified")
