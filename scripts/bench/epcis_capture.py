@@ -51,19 +51,17 @@ sys.path.insert(0, str(PROJECT_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import verify_page  # noqa: E402  (the stored data set and the server's settings)
+import _bench_database as bench_database  # noqa: E402
+from _bench_database import ADMIN_URL  # noqa: E402
 from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
 from backend.chain.local_node import free_port  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
-from backend.db.migrate import upgrade_database  # noqa: E402
 from backend.identity.api_keys import issue_key  # noqa: E402
 from backend.identity.models import CustodyMode, Participant, ParticipantStatus, utcnow  # noqa: E402
 from backend.identity.roles import Role, roles_to_mask  # noqa: E402
 from backend.provenance.models import BrandActor  # noqa: E402
 from contracts.deployment import DeployedContract, DeploymentManifest  # noqa: E402
-from indexer.database import make_engine  # noqa: E402
-from indexer.database import migrate as migrate_mirror  # noqa: E402
 
-ADMIN_URL = verify_page.ADMIN_URL
 EVENTS_PER_DOCUMENT = 1000
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 GOAL_CAPTURE = 5000
@@ -225,8 +223,8 @@ def main() -> None:
         args.serials = min(args.serials, max(1, per_step // args.brands))
         args.gtins = max(args.brands, per_step // args.serials)
 
-    name = args.database or f"tl_bench_epcis_{os.getpid()}_{secrets.token_hex(3)}"
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    name = args.database or bench_database.new_name("epcis")
+    url = bench_database.url_of(name)
     layout = verify_page.Layout(args.gtins, args.serials, args.brands)
     capture_start = datetime(2026, 6, 1, tzinfo=UTC)
     if args.database:
@@ -244,16 +242,11 @@ def main() -> None:
         "ProvenanceRegistry": DeployedContract("ProvenanceRegistry", verify_page.REGISTRY, 1, "0x" + "00" * 32, ""),
     }).save(manifest)
     if not args.database:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+        bench_database.create(name)
     server = None
     try:
         started = time.monotonic()
-        upgrade_database(url)
-        mirror = make_engine(url)
-        migrate_mirror(mirror)
-        mirror.dispose()
-        engine_for(url).dispose()
+        bench_database.migrate(url)
         if not args.database:
             for phase, seconds in verify_page.load(url, layout).items():
                 print(f"load_{phase}_s: {seconds:.1f} s", flush=True)
@@ -307,8 +300,7 @@ def main() -> None:
         if args.keep_database:
             print(f"kept_database: {name}", flush=True)
         else:
-            with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            bench_database.drop(name)
         manifest.unlink()
         workdir.rmdir()
 

@@ -47,17 +47,15 @@ import psycopg
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+import _bench_database as bench_database  # noqa: E402
 from _api_server import start_api, stop_api  # noqa: E402
+from _bench_database import ADMIN_URL  # noqa: E402
 from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
 from backend.chain.local_node import free_port  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
-from backend.db.migrate import upgrade_database  # noqa: E402
 from backend.provenance.gtin import with_check_digit  # noqa: E402
 from contracts.deployment import DeployedContract, DeploymentManifest  # noqa: E402
-from indexer.database import make_engine  # noqa: E402
-from indexer.database import migrate as migrate_mirror  # noqa: E402
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REGISTRY = "0x7A1E5d5B3d0A1F7C2c6e1B8A9F0d3e4C5B6A7d8E"
 STEPS = (  # (bizStep, disposition, hours after commissioning)
     ("commissioning", None, 0),
@@ -440,8 +438,8 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="serve under py-spy; write the server's collapsed stacks here")
     args = parser.parse_args()
 
-    name = args.database or f"tl_bench_verify_{os.getpid()}_{secrets.token_hex(3)}"
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    name = args.database or bench_database.new_name("verify")
+    url = bench_database.url_of(name)
     layout = Layout(args.gtins, args.serials, args.brands)
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / name
     workdir.mkdir(parents=True)
@@ -451,17 +449,12 @@ def main() -> None:
         contracts={"ProvenanceRegistry": DeployedContract("ProvenanceRegistry", REGISTRY, 1, "0x" + "00" * 32, "")},
     ).save(manifest)
     if not args.database:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+        bench_database.create(name)
     server = None
     try:
         if not args.database:
             started = time.monotonic()
-            upgrade_database(url)
-            mirror = make_engine(url)
-            migrate_mirror(mirror)
-            mirror.dispose()
-            engine_for(url).dispose()
+            bench_database.migrate(url)
             timings = load(url, layout)
             print(f"load_items_s: {timings['items']:.1f} s", flush=True)
             print(f"load_events_s: {timings['events']:.1f} s", flush=True)
@@ -504,8 +497,7 @@ def main() -> None:
         if args.keep or args.database:
             print(f"database kept: {name}", file=sys.stderr)
         else:
-            with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            bench_database.drop(name)
         manifest.unlink()
         workdir.rmdir()
 

@@ -51,22 +51,19 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import psycopg
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+import _bench_database as bench_database  # noqa: E402
 from _api_server import start_api, stop_api  # noqa: E402
+from _bench_database import ADMIN_URL  # noqa: E402
 from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
 from _web_seed import seed, serial_of  # noqa: E402
 from backend.chain.local_node import free_port  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
-from backend.db.migrate import upgrade_database  # noqa: E402
-from indexer.database import make_engine  # noqa: E402
-from indexer.database import migrate as migrate_mirror  # noqa: E402
 from tests.browser.wallet_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 GOAL_P95_MS = 800
 GOAL_JS_GZIP_KB = 150
 IDLE_MS = 500  # network idle: no request in flight for this long
@@ -253,20 +250,16 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM}: Debian's chromium is not installed")
 
-    name = f"tl_bench_web_{os.getpid()}_{secrets.token_hex(3)}"
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    name = bench_database.new_name("web")
+    url = bench_database.url_of(name)
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / name
     workdir.mkdir(parents=True)
     manifest = workdir / "deployment.json"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    bench_database.create(name)
     server = None
     try:
         started = time.monotonic()
-        upgrade_database(url)
-        mirror = make_engine(url)
-        migrate_mirror(mirror)
-        mirror.dispose()
+        bench_database.migrate(url)
         seeded = seed(url, campaigns=args.campaigns, epochs=args.epochs, products=args.products, serials=args.serials)
         engine_for(url).dispose()
         seeded.manifest.save(manifest)
@@ -319,8 +312,7 @@ def main() -> None:
             stop_api(server)
             server_log.unlink(missing_ok=True)
         engine_for(url).dispose()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        bench_database.drop(name)
         manifest.unlink(missing_ok=True)
         workdir.rmdir()
 
