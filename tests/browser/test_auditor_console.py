@@ -20,7 +20,6 @@ from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: 
 from tests.browser.live_server import LiveServer
 from tests.browser.wallet_support import BUNDLE, axe_violations, needs_page, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
-from tests.settlement.support import closed_epoch_time
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -38,14 +37,7 @@ def sign_in(page, base: str, key: str, role: str) -> None:
 
 
 def test_approve_an_applicant_set_kyc_and_reject_a_challenge(world, chromium):  # noqa: F811
-    p1, _ = world.publishers
-    world.traffic(p1, impressions=1_000, received_at=closed_epoch_time() - 60)
-    disputed = world.settle()
-    world.mine()
-    opened = world.api("POST", "/v1/challenges", world.advertiser,
-                       json={"campaign_id": world.campaign["id"], "epoch": disputed.epoch})
-    assert opened.status_code == 202, opened.text
-    world.mine()
+    disputed = world.open_challenge()
     world.fund_gas(world.auditor.address)
     applied = world.client.post("/v1/participants", json={
         "display_name": HOSTILE_NAME, "requested_roles": ["publisher"], "custody_mode": "custodial"})

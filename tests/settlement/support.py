@@ -171,6 +171,18 @@ class World:
         """Send every queued transaction, wait for receipts, mirror the chain up to its head."""
         self.chain_api.settle()
 
+    def open_challenge(self) -> SettleResult:
+        """The first publisher's 1,000 impressions of a closed epoch settled and committed, then that
+        epoch challenged by the advertiser and the challenge mined and mirrored: the epoch settled."""
+        self.traffic(self.publishers[0], impressions=1_000, received_at=closed_epoch_time() - 60)
+        disputed = self.settle()
+        self.mine()
+        opened = self.api("POST", "/v1/challenges", self.advertiser,
+                          json={"campaign_id": self.campaign["id"], "epoch": disputed.epoch})
+        assert opened.status_code == 202, opened.text
+        self.mine()
+        return disputed
+
     def advance(self, seconds: int) -> None:
         increase_time(self.w3, seconds)
         self.mine()

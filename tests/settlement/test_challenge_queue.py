@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-from tests.settlement.support import closed_epoch_time
 
 
 def queue(world, open_only: bool = True) -> list[dict]:
@@ -16,14 +15,7 @@ def queue(world, open_only: bool = True) -> list[dict]:
 
 
 def test_the_queue_names_the_campaign_and_marks_a_resolution_pending_until_mirrored(world):
-    p1, _ = world.publishers
-    world.traffic(p1, impressions=1_000, received_at=closed_epoch_time() - 60)
-    disputed = world.settle()
-    world.mine()
-    opened = world.api("POST", "/v1/challenges", world.advertiser,
-                       json={"campaign_id": world.campaign["id"], "epoch": disputed.epoch})
-    assert opened.status_code == 202, opened.text
-    world.mine()
+    disputed = world.open_challenge()
     (row,) = queue(world)
     assert (row["campaign_id"], row["campaign_name"], row["epoch"]) == (
         world.campaign["id"], world.campaign["name"], disputed.epoch)
