@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 
 
-
 def queue(world, open_only: bool = True) -> list[dict]:
     response = world.client.get(f"/v1/challenges?open_only={str(open_only).lower()}", headers=world.chain_api.admin())
     assert response.status_code == 200, response.text
