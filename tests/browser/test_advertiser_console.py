@@ -19,7 +19,7 @@ from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: 
 from tests.browser.live_server import LiveServer
 from eth_account import Account
 
-from tests.browser.wallet_support import ROOT, axe_violations, install_wallet, needs_page, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, install_wallet, needs_page, record_page_errors, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import closed_epoch_time, cpm
 
@@ -47,10 +47,7 @@ def open_page(chromium, base: str, errors: list[str], w3=None):
     if w3 is not None:  # a wallet on the chain's node, for the proof check's reads
         install_wallet(context, Account.from_key(b"\x07" * 32), w3.eth.chain_id, [], w3=w3)
     page = context.new_page()
-    # The refusals the test provokes log "Failed to load resource"; anything else is a page error.
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    record_page_errors(page, errors)
     response = page.goto(f"{base}/console/advertiser")
     assert response.status == 200
     policy = response.headers["content-security-policy"]

@@ -21,7 +21,7 @@ from eth_utils import function_abi_to_4byte_selector
 from contracts import load_artifact
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import ROOT, axe_violations, install_wallet, needs_page, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, install_wallet, needs_page, record_page_errors, screenshot
 from tests.campaigns.conftest import chain_api  # noqa: F401  (fixture)
 from tests.campaigns.support import UNIT, WALLET_KEY
 from tests.campaigns.test_non_custodial import onboard_wallet
@@ -54,10 +54,7 @@ def test_a_non_custodial_advertiser_creates_and_funds_a_campaign_with_its_wallet
         signed: list[str] = []
         injected = install_wallet(context, wallet, w3.eth.chain_id, signed, w3=w3)
         page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda message: errors.append(message.text)
-                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        errors = record_page_errors(page, [])
         assert page.goto(f"{base}/console/advertiser").status == 200
 
         page.click("#signin-wallet")

@@ -24,7 +24,7 @@ import pytest
 from backend.api.main import create_app
 from backend.identity.roles import Role
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import ROOT, axe_violations, needs_page, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, needs_page, record_page_errors, screenshot
 from tests.provenance.chain_support import GTIN, chained_provenance, epcis_document
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -54,10 +54,7 @@ def shanghai(moment: str) -> str:
 
 def open_console(context, base: str, problems: list[str]):
     page = context.new_page()
-    # The refusals this test provokes (401, 409) log "Failed to load resource"; script errors are problems.
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    record_page_errors(page, problems)  # the refusals this test provokes (401, 409) are not problems
     response = page.goto(f"{base}/console/brand")
     assert response.status == 200
     policy = response.headers["content-security-policy"]

@@ -19,7 +19,7 @@ from eth_account import Account
 from tests.ads.factories import BOT_AGENT, click, impression
 from tests.api.conftest import custody, database_url, make_api, outbox  # noqa: F401  (fixtures)
 from tests.browser.live_server import LiveServer
-from tests.browser.wallet_support import ROOT, axe_violations, needs_page, screenshot
+from tests.browser.wallet_support import ROOT, axe_violations, needs_page, record_page_errors, screenshot
 from tests.settlement.conftest import chain_api, world  # noqa: F401  (fixtures)
 from tests.settlement.support import WINDOW, closed_epoch_time
 
@@ -60,13 +60,10 @@ def test_sign_in_see_the_apis_numbers_pay_now_add_and_revoke_a_key(world, chromi
         context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
                                        timezone_id="Asia/Shanghai")
         page = context.new_page()
-        problems: list[str] = []
         # The refusals this test provokes (409, 422) are answers, not problems; script errors and 5xx are.
-        page.on("console", lambda message: problems.append(message.text)
-                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+        problems = record_page_errors(page, [])
         page.on("response", lambda answer: problems.append(f"{answer.status} {answer.url}")
                 if answer.status >= 500 or answer.status == 404 else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
         response = page.goto(f"{base}/console/publisher")
         assert response.status == 200
         csp = response.headers["content-security-policy"]

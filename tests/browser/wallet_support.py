@@ -153,6 +153,15 @@ def needs_page(bundle: Path) -> list:
     ]
 
 
+def record_page_errors(page, errors: list[str]) -> list[str]:
+    """Append the page's script errors and console errors to `errors`. The API's refusals a test
+    provokes log "Failed to load resource": those are answers the page shows, not errors."""
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def axe_violations(page) -> list[dict]:
     """Serious and critical axe-core violations of the page as it is now (WCAG 2.x A/AA rules)."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
