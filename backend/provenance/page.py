@@ -10,18 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from sqlalchemy import BigInteger, ColumnElement, Select, bindparam, literal
+from sqlalchemy import BigInteger, ColumnElement, Engine, Select, and_, bindparam, literal, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend.identity.models import Participant
 from backend.provenance.digital_link import DigitalLink
 from backend.provenance.identifiers import CANONICAL_HOST, UnsupportedIdentifier, canonical_uri
 from backend.provenance.models import AnchorBatch, EpcisEvent, EpcisEventItem, Product, ProductItem, SerialBatch
-from backend.provenance.scan_signals import ScanPolicy, summarise
-from backend.provenance.service import SCAN_LOOKBACK, TagCheck, scans_since
+from backend.provenance.scan_signals import Scan, ScanPolicy, summarise
+from backend.provenance.service import (
+    RECORD_SCAN, SCAN_LOOKBACK, SCANS_SINCE, ScanRecord, TagCheck, record_scan, scans_parameters, scans_since,
+)
+from backend.core import db_pipeline
 from backend.core.metrics import PROVENANCE_SCANS
 from backend.provenance.verdict import ProductFacts, Verdict, VerdictPolicy, assess
 from backend.provenance.verdict_policy import disposition_word, history_facts, step_title
@@ -60,30 +64,41 @@ class RecordedChainFacts:
 
 
 @lru_cache(maxsize=8)
-def _page_query(chain: ChainFacts) -> Select:
-    """The item, its brand, chain facts and events: one row per event (one with NULL event
-    columns when there is none), the item's columns repeated. Built once: composing the
-    statement cost more than running it."""
+def page_query(chain: ChainFacts) -> Select:
+    """The product class, its brand, the item, chain facts and events: one row per event (one
+    with NULL event columns when there is none; item columns NULL too when the serial is not
+    registered), the product's columns repeated; no row when the GTIN is not registered.
+    Built once: composing the statement cost more than running it."""
     brand, actor = aliased(Participant), aliased(Participant)
+    item_of_product = ProductItem.__table__.join(SerialBatch, SerialBatch.id == ProductItem.batch_id)
     return (
         select(
-            ProductItem.claimed_at, Product.name, brand.display_name.label("brand_name"),
+            Product.name, brand.display_name.label("brand_name"),
+            ProductItem.id.label("item_id"), ProductItem.claimed_at,
             chain.recalled(bindparam("gtin_number", type_=BigInteger), SerialBatch.serials_root).label("chain_recalled"),
             EpcisEvent.biz_step, EpcisEvent.disposition, EpcisEvent.read_point, EpcisEvent.biz_location,
             EpcisEvent.event_time, EpcisEvent.time_zone_offset, EpcisEvent.event_hash,
             actor.display_name.label("actor_name"), chain.anchored_block(AnchorBatch).label("block"),
         )
-        .select_from(ProductItem)
-        .join(SerialBatch, SerialBatch.id == ProductItem.batch_id)
-        .join(Product, Product.id == SerialBatch.product_id)
+        .select_from(Product)
         .join(brand, brand.id == Product.brand_id)
+        .outerjoin(
+            item_of_product,
+            and_(SerialBatch.product_id == Product.id,
+                 ProductItem.gtin == bindparam("gtin"), ProductItem.serial == bindparam("serial")),
+        )
         .outerjoin(EpcisEventItem, EpcisEventItem.item_id == ProductItem.id)
         .outerjoin(EpcisEvent, EpcisEvent.id == EpcisEventItem.event_id)
         .outerjoin(actor, actor.id == EpcisEvent.actor_id)
         .outerjoin(AnchorBatch, AnchorBatch.id == EpcisEvent.anchor_batch_id)
-        .where(ProductItem.gtin == bindparam("gtin"), ProductItem.serial == bindparam("serial"))
+        .where(Product.gtin == bindparam("gtin"))
         .order_by(EpcisEvent.event_time, EpcisEvent.id)
     )
+
+
+def page_parameters(gtin: str, serial: str) -> dict:
+    """`page_query`'s parameters for one item."""
+    return {"gtin": gtin, "serial": serial, "gtin_number": int(gtin)}
 
 
 @dataclass(frozen=True)
@@ -158,13 +173,61 @@ def build_page(
     Two queries of columns, not entities (the item with its history and chain facts, then its
     scans), because this page is what every scan of every product opens.
     """
+    found = session.connection().execute(page_query(chain or RecordedChainFacts()), page_parameters(gtin, serial)).all()
+    scans = scans_since(session, gtin, serial, now - SCAN_LOOKBACK) if found and found[0].item_id is not None else []
+    return assemble_page(
+        found, scans, gtin=gtin, serial=serial, now=now, verdict_policy=verdict_policy, scan_policy=scan_policy, tag=tag
+    )
+
+
+def record_scan_and_build_page(
+    engine: Engine,
+    scan: ScanRecord,
+    *,
+    chain: ChainFacts | None = None,
+    check_tag: Callable[[Session], TagCheck] | None = None,
+) -> ProductPage:
+    """Record `scan` and build its item's page in one transaction: the page reads its own scan.
+
+    On PostgreSQL without a tag to check, the insert and both reads go in one round trip
+    (`db_pipeline`): this is what every scan of every product costs. A tag check reads and
+    moves the tag's counter between the two, so it takes a Session, as does SQLite.
+    """
     chain = chain or RecordedChainFacts()
+    if check_tag is None and db_pipeline.pipelines(engine):
+        _, found, scans = db_pipeline.run(engine, [
+            db_pipeline.Step(RECORD_SCAN, scan.row(), column_keys=tuple(scan.row())),
+            db_pipeline.Step(page_query(chain), page_parameters(scan.gtin, scan.serial)),
+            db_pipeline.Step(SCANS_SINCE, scans_parameters(scan.gtin, scan.serial, scan.at - SCAN_LOOKBACK)),
+        ])
+        return assemble_page(found, [Scan(*row) for row in scans], gtin=scan.gtin, serial=scan.serial, now=scan.at)
+    with Session(engine) as session:
+        record_scan(session, gtin=scan.gtin, serial=scan.serial, client=scan.client, country=scan.country,
+                    link_preview=scan.link_preview, at=scan.at)
+        tag = check_tag(session) if check_tag is not None else None
+        page = build_page(session, gtin=scan.gtin, serial=scan.serial, now=scan.at, chain=chain, tag=tag)
+        session.commit()
+    return page
+
+
+def assemble_page(
+    found: Sequence,
+    scans: Sequence[Scan],
+    *,
+    gtin: str,
+    serial: str,
+    now: datetime,
+    verdict_policy: VerdictPolicy = VerdictPolicy(),
+    scan_policy: ScanPolicy = ScanPolicy(),
+    tag: TagCheck | None = None,
+) -> ProductPage:
+    """The page from `page_query`'s rows (``found``) and the item's scans since
+    ``now - SCAN_LOOKBACK``, newest first; no database work."""
     path = DigitalLink(gtin, serial).path()
-    found = session.connection().execute(
-        _page_query(chain), {"gtin": gtin, "serial": serial, "gtin_number": int(gtin)}
-    ).all()
-    if not found:
-        product_name = session.exec(select(Product.name).where(Product.gtin == gtin)).first()
+    if not found or found[0].item_id is None:
+        # The brand is not named for a serial it never registered: a cloner's made-up serial
+        # on a real GTIN should not borrow the brand's name.
+        product_name = found[0].name if found else None
         assessment = assess(ProductFacts(registered=False), verdict_policy)
         PROVENANCE_SCANS.labels(assessment.verdict.value).inc()
         return ProductPage(
@@ -187,7 +250,7 @@ def build_page(
         for row in rows
     ]
     history = history_facts((row.biz_step, row.disposition) for row in rows)
-    signals = summarise(scans_since(session, gtin, serial, now - SCAN_LOOKBACK), scan_policy)
+    signals = summarise(scans, scan_policy)
     anchored = sum(1 for entry in timeline if entry.anchored_block is not None)
     facts = ProductFacts(
         registered=True,
@@ -200,7 +263,7 @@ def build_page(
         far_apart_scans=signals.far_apart,
         tag_replayed=tag is not None and tag.replayed,
         tag_forged=tag is not None and tag.forged,
-        claimed_at=item.claimed_at,
+        claimed_at=item.claimed_at and item.claimed_at.astimezone(timezone.utc),
     )
     assessment = assess(facts, verdict_policy)
     PROVENANCE_SCANS.labels(assessment.verdict.value).inc()

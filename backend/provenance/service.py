@@ -403,24 +403,37 @@ def release_failed(session: Session, anchor: AnchorBatch) -> bool:
 _SCANS = ProductScan.__table__
 # Statements of the product page built once (Core, on the table): composing them per request cost
 # more than running them.
-_RECORD_SCAN = insert(_SCANS)
-_SCANS_SINCE = (
+RECORD_SCAN = insert(_SCANS).inline()  # the new row's id is not needed: no RETURNING
+SCANS_SINCE = (
     select(_SCANS.c.scanned_at, _SCANS.c.client, _SCANS.c.country, _SCANS.c.link_preview)
     .where(_SCANS.c.gtin == bindparam("gtin"), _SCANS.c.serial == bindparam("serial"),
            _SCANS.c.scanned_at >= bindparam("since"))
     .order_by(_SCANS.c.scanned_at.desc())
     .limit(bindparam("limit"))
 )
+SCANS_READ = 2000  # the newest scans a page looks at
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """One scan of a product's code, as `RECORD_SCAN` stores it."""
+
+    gtin: str
+    serial: str
+    client: str  # `scan_signals.client_key`
+    country: str | None
+    link_preview: bool
+    at: datetime
+
+    def row(self) -> dict:
+        return {"gtin": self.gtin, "serial": self.serial, "client": self.client, "country": self.country,
+                "link_preview": self.link_preview, "scanned_at": self.at}
 
 
 def record_scan(
     session: Session, *, gtin: str, serial: str, client: str, country: str | None, link_preview: bool, at: datetime
 ) -> None:
-    session.connection().execute(
-        _RECORD_SCAN,
-        {"gtin": gtin, "serial": serial, "client": client, "country": country, "link_preview": link_preview,
-         "scanned_at": at},
-    )
+    session.connection().execute(RECORD_SCAN, ScanRecord(gtin, serial, client, country, link_preview, at).row())
 
 
 def claim_product(session: Session, *, gtin: str, serial: str, code: str, pepper: bytes, at: datetime) -> datetime:
@@ -448,10 +461,12 @@ def claim_product(session: Session, *, gtin: str, serial: str, code: str, pepper
     return at
 
 
-def scans_since(session: Session, gtin: str, serial: str, since: datetime, limit: int = 2000) -> list[Scan]:
-    rows = session.connection().execute(
-        _SCANS_SINCE, {"gtin": gtin, "serial": serial, "since": since, "limit": limit}
-    ).all()
+def scans_parameters(gtin: str, serial: str, since: datetime, limit: int = SCANS_READ) -> dict:
+    return {"gtin": gtin, "serial": serial, "since": since, "limit": limit}
+
+
+def scans_since(session: Session, gtin: str, serial: str, since: datetime, limit: int = SCANS_READ) -> list[Scan]:
+    rows = session.connection().execute(SCANS_SINCE, scans_parameters(gtin, serial, since, limit)).all()
     return [Scan(*row) for row in rows]
 
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from backend.web import i18n
-from backend.web.render import environment
+from backend.web import render
 from backend.web.security import PAGE_HEADERS, csrf_token_of, secure_cookies, set_csrf_cookie
 
 STATIC_URL = "/static"
@@ -33,7 +33,7 @@ def render_page(
     t = i18n.translator(locale)
     csrf = csrf_token_of(request)
     data = {"locale": locale, "messages": i18n.catalog(locale), **(page_data or {})}
-    html = environment().get_template(template).render(
+    html = render.template(template).render(
         t=t, locale=locale, locales=i18n.LOCALES, csrf_token=csrf, title=t(title_key), module=module,
         static=STATIC_URL, page_data=data, path=request.url.path, **context,
     )

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, Template, FileSystemLoader, StrictUndefined, select_autoescape
 
 from backend.provenance.page import ProductPage
 from backend.provenance.verdict import Verdict
@@ -24,18 +24,26 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the code: checking their files' times on every render was a
+        # tenth of the product page's event-loop CPU (scripts/bench/verify_page.py).
+        auto_reload=False,
     )
 
 
+@lru_cache(maxsize=8)
+def template(name: str) -> Template:
+    return environment().get_template(name)
+
+
 def product_html(page: ProductPage) -> str:
-    return environment().get_template("product.html").render(
+    return template("product.html").render(
         page=page, verdict_word=VERDICT_WORDS[page.verdict], verdict_mark=VERDICT_MARKS[page.verdict]
     )
 
 
 def link_error_html(reason: str) -> str:
     """The page a browser gets for a malformed Digital Link (served with status 400)."""
-    return environment().get_template("link_error.html").render(reason=reason)
+    return template("link_error.html").render(reason=reason)
 
 
 def product_json(page: ProductPage) -> dict[str, Any]:

@@ -470,7 +470,9 @@ def main() -> None:
         cpu_before = cpu_seconds(server_processes)  # backends open during the warm-up: they start at 0
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             result = pool.apply(run_load, (port, args.gtins, args.serials, args.rate, args.seconds, 7))
-        cpu_used = cpu_seconds(server_processes + database_backends(ADMIN_URL, name)) - cpu_before
+        cpu_uvicorn = cpu_seconds(server_processes) - cpu_before
+        cpu_database = cpu_seconds(database_backends(ADMIN_URL, name))
+        cpu_used = cpu_uvicorn + cpu_database
         served = result["scheduled"] + result["warm_up"]
         print(f"load_average_after: {os.getloadavg()[0]:.2f} runnable", flush=True)
         latencies = sorted(1000 * value for value in result["latencies"])
@@ -482,6 +484,8 @@ def main() -> None:
             print(f"errors_{kind}: {count} requests", flush=True)
         # The same work costs the same CPU on a quiet or a busy machine; latency does not.
         print(f"server_cpu_per_request: {cpu_used * 1000 / served:.2f} ms (uvicorn and its PostgreSQL backends)")
+        print(f"server_cpu_uvicorn_per_request: {cpu_uvicorn * 1000 / served:.2f} ms", flush=True)
+        print(f"server_cpu_postgres_per_request: {cpu_database * 1000 / served:.2f} ms", flush=True)
         print(f"verify_cpu_ms_per_request: {cpu_used * 1000 / served:.3f}", flush=True)
         print(f"verify_p50_ms: {percentile(latencies, 0.50):.1f} ms", flush=True)
         print(f"verify_p90_ms: {percentile(latencies, 0.90):.1f} ms", flush=True)

@@ -4,6 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import literal
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.core.db import engine_for
@@ -12,8 +13,10 @@ from backend.provenance.anchor_signature import event_leaf
 from backend.provenance.epcis import parse_events
 from backend.provenance.event_hash import hash_digest
 from backend.provenance.gtin import InvalidGtin
-from backend.provenance.models import AnchorStatus, EpcisEvent, ProductItem
-from backend.provenance.page import RecordedChainFacts, build_page
+from backend.provenance.models import AnchorStatus, EpcisEvent, ProductItem, ProductScan
+from backend.core import db_pipeline
+from backend.provenance.mirror_facts import MirrorChainFacts
+from backend.provenance.page import RecordedChainFacts, build_page, record_scan_and_build_page
 from backend.provenance.scan_signals import client_key
 from backend.provenance.serials import InvalidSerial, SerialRange, serial_leaf, serials_tree, verify_serial
 from backend.provenance.service import (
@@ -21,6 +24,7 @@ from backend.provenance.service import (
     DuplicateSerials,
     EventsRejected,
     ProductConflict,
+    ScanRecord,
     build_pending_batch,
     check_tag,
     claim_product,
@@ -36,6 +40,8 @@ from backend.provenance.service import (
 from backend.provenance.sun import SunReading
 from backend.provenance.verdict import Verdict
 from backend.proofs.merkle import verify_proof
+from indexer.database import make_engine
+from indexer.database import migrate as migrate_mirror
 from tests.provenance.conftest import add_parties
 
 GTIN = "09506000134352"
@@ -268,3 +274,55 @@ def test_the_flow_on_postgresql(postgres_url):
         page = build_page(session, gtin=GTIN, serial="00007", now=NOW)
         assert page.verdict is Verdict.GENUINE and page.timeline[0].anchored_block == 11
         assert session.exec(select(EpcisEvent)).one().id == 1
+
+
+@pytest.mark.postgres
+def test_the_one_round_trip_page_on_postgresql_is_the_session_page(postgres_url):
+    """On PostgreSQL a plain scan's page is one pipelined round trip (`db_pipeline`); it must
+    record the scan, read it back and give the page the Session path gives, case by case."""
+    mirror = make_engine(postgres_url)
+    migrate_mirror(mirror)
+    mirror.dispose()
+    engine = engine_for(postgres_url, durable_commits=False)
+    assert db_pipeline.pipelines(engine)
+    with Session(engine) as session:
+        parties = add_parties(session)
+        product = register_product(session, brand_id=parties.brand, gtin=GTIN, name="Chronograph 42")
+        codes = register_serials(session, product=product, serials=["A1", "A2", "A3"], claim_pepper=PEPPER).claim_codes
+        record_events(session, actor_id=parties.factory, brand_id=parties.brand, events=validated(
+            event("A1", "commissioning"), event("A1", "inspecting", minutes=30, disposition="conformant"),
+            event("A2", "commissioning"),
+        ))
+        _anchor_all(session, parties, 7)
+        record_events(session, actor_id=parties.carrier, brand_id=parties.brand, events=validated(event("A1", minutes=60)))
+        claim_product(session, gtin=GTIN, serial="A2", code=codes["A2"], pepper=PEPPER, at=NOW - timedelta(days=1))
+        session.commit()
+
+    def both(serial, client, country, minutes, gtin=GTIN, chain=None):
+        scan = ScanRecord(gtin, serial, client, country, link_preview=False, at=NOW + timedelta(minutes=minutes))
+        piped = record_scan_and_build_page(engine, scan, chain=chain)
+        with Session(engine) as session:  # the Session path's reads, which see the scan just recorded
+            expected = build_page(session, gtin=gtin, serial=serial, now=scan.at, chain=chain)
+        assert piped == expected
+        return piped
+
+    first = both("A1", "phone-a", "DE", 0)
+    assert first.verdict is Verdict.GENUINE and "2 of its 3 events are confirmed" in first.reason
+    assert [(e.title, e.anchored_block, e.actor) for e in first.timeline] == [
+        ("Made", 7, "Acme Factory Geneva"), ("Quality check", 7, "Acme Factory Geneva"), ("Shipped", None, "Swift Logistics")
+    ]
+    assert first.timeline[0].when == "1 March 2026, 09:00 (UTC+01:00)"
+    # The page counts its own scan: a second phone in Japan 20 minutes after one in Germany.
+    second = both("A1", "phone-b", "JP", 20)
+    assert second.verdict is Verdict.SUSPICIOUS and "in Germany and in Japan" in second.reason
+    assert both("A2", "phone-c", "DE", 0).claim_note == "Claimed by its buyer on 31 May 2026."
+    assert both("A3", "phone-c", "DE", 0).timeline == []  # registered, no events yet
+    unknown_serial = both("NOPE", "phone-c", "DE", 0)
+    assert (unknown_serial.verdict, unknown_serial.product_name, unknown_serial.brand_name) == (
+        Verdict.UNVERIFIED, "Chronograph 42", None
+    )
+    assert both("0001", "phone-c", "DE", 0, gtin="09506000134369").product_name is None
+    mirrored = both("A1", "phone-a", "DE", 30, chain=MirrorChainFacts.of("0x" + "11" * 20))
+    assert [e.anchored_block for e in mirrored.timeline] == [None, None, None]  # nothing mirrored from that contract
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(ProductScan)).one() == 7  # every scan recorded once

@@ -14,7 +14,6 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.convertors import StringConvertor, register_url_convertor
@@ -23,6 +22,7 @@ from sqlmodel import Session
 from backend.api.auth import clock_of
 from backend.api.errors import ApiError
 from backend.api.limits import check_ip_and_item
+from backend.api.page_threads import page_threads
 from backend.api.routes.products import keys_of
 from backend.core.config import Settings
 from backend.core.db import engine_for
@@ -32,9 +32,9 @@ from backend.provenance.derived_keys import ProvenanceKeys
 from backend.provenance.digital_link import DigitalLink, InvalidDigitalLink, build
 from backend.provenance.chain import REGISTRY
 from backend.provenance.mirror_facts import MirrorChainFacts
-from backend.provenance.page import ChainFacts, ProductPage, RecordedChainFacts, build_page
+from backend.provenance.page import ChainFacts, ProductPage, RecordedChainFacts, record_scan_and_build_page
 from backend.provenance.scan_signals import SAMPLE_IP_TABLE, IpCountryTable, client_key, is_link_preview
-from backend.provenance.service import TagCheck
+from backend.provenance.service import ScanRecord, TagCheck
 from backend.web.render import link_error_html, product_html, product_json
 from contracts.deployment import DeploymentManifest, ManifestError
 
@@ -95,19 +95,6 @@ def tag_check(session: Session, keys: ProvenanceKeys, gtin14: str, serial: str, 
     return service.check_tag(session, gtin14=gtin14, serial=serial, reading=reading)
 
 
-PAGE_THREADS = 4  # per worker process
-
-
-def _page_threads(request: Request) -> CapacityLimiter:
-    """The page's own thread limit: enough threads to overlap database waits. The shared pool's
-    40 let an overloaded worker run dozens of pages at once, each holding a connection and all
-    contending for the GIL, which made every page slow instead of queueing the excess."""
-    limiter = getattr(request.app.state, "page_threads", None)
-    if limiter is None:
-        limiter = request.app.state.page_threads = CapacityLimiter(PAGE_THREADS)
-    return limiter
-
-
 def _sun_parameter(request: Request, name: str, max_length: int) -> str | None:
     value = request.query_params.get(name)
     if value is not None and len(value) > max_length:
@@ -152,9 +139,7 @@ async def resolve(request: Request, link: DigitalLink, extra_links: str = "") ->
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""
     # All database work in one worker-thread call (a session per request, as SessionDep gives).
-    page = await to_thread.run_sync(
-        scan_and_build, settings, link, ip, user_agent, clock_of(request), e, c, limiter=_page_threads(request)
-    )
+    page = await page_threads().run(scan_and_build, settings, link, ip, user_agent, clock_of(request), e, c)
     if wants_json(request):
         return JSONResponse(product_json(page), headers=headers)
     return HTMLResponse(product_html(page), headers=headers)
@@ -201,21 +186,21 @@ def scan_and_build(
 ) -> ProductPage:
     """Record the scan and build the page in one transaction: the page reads its own scan."""
     keys = keys_of(settings)
+    scan = ScanRecord(
+        gtin=link.gtin,
+        serial=link.serial,
+        client=client_key(keys.scanner_key, ip, user_agent),
+        country=ip_table(settings.ip_country_table or SAMPLE_IP_TABLE).country(ip),
+        link_preview=is_link_preview(user_agent),
+        at=now,
+    )
     tapped = e is not None and c is not None
     # A tag's counter is replay protection: that commit waits for the disk. A plain scan's does
     # not: waiting ~4 ms for the disk on every page load was rejected; a crash can lose the
     # last fraction of a second's scans, which only weakens a cloned-code signal for that moment.
-    with Session(engine_for(settings.database_url, durable_commits=tapped)) as session:
-        service.record_scan(
-            session,
-            gtin=link.gtin,
-            serial=link.serial,
-            client=client_key(keys.scanner_key, ip, user_agent),
-            country=ip_table(settings.ip_country_table or SAMPLE_IP_TABLE).country(ip),
-            link_preview=is_link_preview(user_agent),
-            at=now,
-        )
-        tag = tag_check(session, keys, link.gtin, link.serial, e, c) if tapped else None
-        page = build_page(session, gtin=link.gtin, serial=link.serial, now=now, chain=chain_facts(settings), tag=tag)
-        session.commit()
-    return page
+    return record_scan_and_build_page(
+        engine_for(settings.database_url, durable_commits=tapped),
+        scan,
+        chain=chain_facts(settings),
+        check_tag=(lambda session: tag_check(session, keys, link.gtin, link.serial, e, c)) if tapped else None,
+    )

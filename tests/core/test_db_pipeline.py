@@ -1,0 +1,95 @@
+"""Statements in one round trip (psycopg pipeline mode): one transaction, the pool left as found."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from sqlalchemy import bindparam, column, insert, select, table, text
+
+from backend.core import db
+from backend.core import db_pipeline
+from backend.core.db_pipeline import Step
+from backend.db.scratch import ADMIN_DSN, scratch_database
+
+pytestmark = pytest.mark.postgres
+
+NOTES = table("note", column("body"), column("written_at"))
+ADD = insert(NOTES).inline()
+ALL = select(NOTES.c.body, NOTES.c.written_at).order_by(NOTES.c.body)
+AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine():
+    with scratch_database("db_pipeline") as database:
+        engine = db.engine_for(database.url)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE note (body text PRIMARY KEY, written_at timestamptz NOT NULL)"))
+        yield engine
+
+
+def add(body: str) -> Step:
+    return Step(ADD, {"body": body, "written_at": AT}, column_keys=("body", "written_at"))
+
+
+def count(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM note")).scalar_one()
+
+
+def test_writes_and_reads_run_in_order_in_one_transaction(engine):
+    assert db_pipeline.pipelines(engine)
+    first, second, read = db_pipeline.run(engine, [add("a"), add("b"), Step(ALL, {})])
+    assert first is None and second is None
+    assert [(row.body, row.written_at) for row in read] == [("a", AT), ("b", AT)]  # the read sees the writes
+    assert count(engine) == 2  # committed
+
+
+def test_a_failing_statement_rolls_back_the_ones_before_it(engine):
+    db_pipeline.run(engine, [add("a")])
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        db_pipeline.run(engine, [add("b"), add("a")])
+    assert count(engine) == 1
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        db_pipeline.run(engine, [add("c"), Step(select(column("x")).select_from(table("missing")), {})])
+    assert count(engine) == 1
+
+
+def test_connections_go_back_to_the_pool_idle_and_in_transaction_mode(engine):
+    for _ in range(3):
+        db_pipeline.run(engine, [add(f"n{_}")])
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        db_pipeline.run(engine, [add("n0")])
+    assert engine.pool.checkedout() == 0
+    with engine.connect() as connection:  # the ORM's usual transaction, on a connection the pipeline used
+        raw = connection.connection.dbapi_connection
+        assert raw.autocommit is False
+        connection.execute(text("INSERT INTO note VALUES ('kept', now())"))
+        connection.rollback()
+    assert count(engine) == 3
+
+
+def test_bound_literals_of_the_statement_travel_with_it(engine):
+    db_pipeline.run(engine, [add("x"), add("y")])
+    only_y = select(NOTES.c.body).where(NOTES.c.body == "y", NOTES.c.written_at == bindparam("at"))
+    (rows,) = db_pipeline.run(engine, [Step(only_y, {"at": AT})])
+    assert [row.body for row in rows] == ["y"]
+
+
+def test_a_connection_the_server_dropped_fails_once_and_the_pool_reconnects(engine):
+    with engine.connect() as connection:
+        dropped = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (dropped,))
+    with pytest.raises(psycopg.OperationalError):
+        db_pipeline.run(engine, [add("lost")])
+    db_pipeline.run(engine, [add("after")])
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != dropped
+    assert count(engine) == 1
+
+
+def test_sqlite_does_not_pipeline(tmp_path):
+    assert not db_pipeline.pipelines(db.engine_for(f"sqlite:///{tmp_path / 'x.db'}"))
