@@ -47,12 +47,23 @@ v1_routers: list[APIRouter] = [
     proofs.router,
 ]
 
+# Matched before all others, busiest first. FastAPI 0.163 tries an app's routes one by one
+# (about 6 µs each, whole prefix included), so the data read at its place in the list above
+# spent 230 µs finding its route and an event batch 380 µs. No path one of these routers
+# answers can match a route of any other router (tests/api/test_route_order.py), so going
+# first changes no request's route.
+hot_routers: list[tuple[APIRouter, str]] = [
+    (digital_link.router, ""),  # every product scan
+    (events.router, V1_PREFIX),  # every signed event batch
+    (subjects.router, V1_PREFIX),  # every consent-checked data read
+]
+
 # (router, prefix) in matching order.
 api_routers: list[tuple[APIRouter, str]] = [
-    (digital_link.router, ""),  # first: every product scan is matched against it
+    *hot_routers,
     (health.router, ""),
     (epcis.router, ""),  # the GS1 EPCIS 2.0 REST binding, beside /v1
-    *((router, V1_PREFIX) for router in v1_routers),
+    *((router, V1_PREFIX) for router in v1_routers if all(router is not hot for hot, _ in hot_routers)),
 ]
 
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from eth_utils import to_checksum_address
 from sqlalchemy import bindparam, exists, select
 from sqlmodel import Session
 
+from backend.core.addresses import checksummed
 from backend.consent.audit import record_access
 from backend.consent.models import AccessOutcome, ConsentPairwise, ConsentWithdrawal
 from backend.consent.subjects import SubjectStore
@@ -111,7 +111,7 @@ def read_subject_data(
     now: datetime,
 ) -> DataRead:
     """Steps 1-4 above; the caller commits (the log row commits with the read)."""
-    subject, grantee = to_checksum_address(subject), to_checksum_address(grantee)
+    subject, grantee = checksummed(subject), checksummed(grantee)
     wanted = set(requested) if requested else set(DATA_CATEGORIES)
     covered = coverage(session, registry, subject, grantee, purpose, int(now.timestamp()))
     owner = store.owner_by_link(subject, covered.subject_ref) if covered.subject_ref is not None else None

@@ -11,16 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from eth_utils import is_checksum_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from backend.core.addresses import checksummed
 from backend.consent.typed_data import Consent, Sweep, Withdrawal
 
 
 def _address(value: str) -> str:
-    if value[2:] != value[2:].lower() and value[2:] != value[2:].upper() and not is_checksum_address(value):
-        raise ValueError("wrong EIP-55 checksum")
-    return to_checksum_address(value)
+    address = checksummed(value)
+    if value != address and value[2:] != value[2:].lower() and value[2:] != value[2:].upper():
+        raise ValueError("wrong EIP-55 checksum")  # mixed case is a checksum, and this one is wrong
+    return address
 
 
 Address = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$"), AfterValidator(_address)]

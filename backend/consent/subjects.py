@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from eth_utils import to_checksum_address
 from sqlalchemy import bindparam, delete
 from sqlmodel import Session, select
 
+from backend.core.addresses import checksummed
 from backend.consent import vault
 from backend.consent.errors import PairwiseConflict, SubjectKeyUnavailable, SubjectSessionUnknown
 from backend.consent.models import ConsentPairwise, ConsentSubject
@@ -118,7 +118,7 @@ class SubjectStore:
         return self.open(row)
 
     def pairwise(self, address: str) -> ConsentPairwise | None:
-        return self.session.get(ConsentPairwise, to_checksum_address(address))
+        return self.session.get(ConsentPairwise, checksummed(address))
 
     def owner_by_link(self, address: str, subject_ref: bytes) -> OpenSubject | None:
         """The subject a pairwise address belongs to, for reading (None once that subject is erased).
@@ -135,7 +135,7 @@ class SubjectStore:
         Raises ConsentError 409 when the address already signs for another consumer or
         grantee: a pairwise address serves one grantee only, or it would link them.
         """
-        address, grantee = to_checksum_address(address), to_checksum_address(grantee)
+        address, grantee = checksummed(address), checksummed(grantee)
         existing = self.pairwise(address)
         if existing is not None:
             owner = vault.open_link(self.keys, address, existing.subject_ref)
@@ -156,7 +156,7 @@ class SubjectStore:
     ) -> None:
         ledger = subject.ledger()
         ledger["consents"].setdefault(
-            consent_id, {"subject": to_checksum_address(pairwise), "offer_id": offer_id, "accepted_at": now.isoformat()}
+            consent_id, {"subject": checksummed(pairwise), "offer_id": offer_id, "accepted_at": now.isoformat()}
         )
         subject.set_ledger(ledger)
         self.session.add(subject.row)

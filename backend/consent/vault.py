@@ -29,8 +29,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from eth_utils import to_checksum_address
 
+from backend.core.addresses import checksummed
 from backend.keys.master import MasterKey
 
 KEY_BYTES = 32
@@ -73,7 +73,7 @@ def consent_keys(master: MasterKey) -> ConsentKeys:
 
 def wallet_lookup(keys: ConsentKeys, wallet: str) -> str:
     """Keyed hash of a wallet address: finds its consumer without storing the address."""
-    address = to_checksum_address(wallet).lower().encode()
+    address = checksummed(wallet).lower().encode()
     return hmac.new(keys.lookup_key, address, hashlib.sha256).hexdigest()
 
 
@@ -120,7 +120,7 @@ def open_field(subject_key: bytes, subject_id: uuid.UUID, field: str, sealed: by
 
 
 def _link_aad(address: str) -> bytes:
-    return _PREFIX + b"pairwise-link/v1|" + to_checksum_address(address).lower().encode()
+    return _PREFIX + b"pairwise-link/v1|" + checksummed(address).lower().encode()
 
 
 def seal_link(keys: ConsentKeys, address: str, subject_id: uuid.UUID) -> bytes:
