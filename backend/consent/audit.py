@@ -17,6 +17,9 @@ from sqlmodel import Session, col, select
 
 from backend.consent.models import AccessOutcome, ConsentAccess
 
+# Built once, without RETURNING (the new row's id is never read): this insert is on every data read.
+_RECORD_ACCESS = insert(ConsentAccess.__table__).inline()
+
 
 def record_access(
     session: Session,
@@ -32,8 +35,8 @@ def record_access(
     at: datetime,
 ) -> None:
     """Add one row to the caller's transaction (a plain INSERT: the row is never read back or changed)."""
-    session.execute(
-        insert(ConsentAccess.__table__),
+    session.connection().execute(
+        _RECORD_ACCESS,
         {
             "accessed_at": at,
             "participant_id": participant_id,

@@ -92,7 +92,7 @@ def coverage(session: Session, registry: str, subject: str, grantee: str, purpos
     consent_ids: list[str] = []
     categories: set[str] = set()
     subject_ref = None
-    for consent_id, categories_hash, subject_ref in session.execute(_COVERAGE, parameters):
+    for consent_id, categories_hash, subject_ref in session.connection().execute(_COVERAGE, parameters):
         consent_ids.append(consent_id)
         categories.update(categories_of_hash(categories_hash) or ())
     return Coverage(tuple(consent_ids), frozenset(categories), subject_ref)

@@ -126,7 +126,7 @@ class SubjectStore:
         The row is a detached copy fetched without the ORM's identity map and unit of work:
         after the consent lookup this is the data path's hottest query.
         """
-        found = self.session.execute(_SUBJECT_BY_ID, {"id": vault.open_link(self.keys, address, subject_ref)}).first()
+        found = self.session.connection().execute(_SUBJECT_BY_ID, {"id": vault.open_link(self.keys, address, subject_ref)}).first()
         return None if found is None else self.open(ConsentSubject(**found._mapping))
 
     def link(self, subject: OpenSubject, address: str, grantee: str, now: datetime) -> None:
