@@ -24,11 +24,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, exists, select
 from sqlmodel import Session
 
-from backend.core.addresses import checksummed
 from backend.consent.audit import record_access
 from backend.consent.models import AccessOutcome, ConsentPairwise, ConsentWithdrawal
 from backend.consent.subjects import SubjectStore
 from backend.consent.vocabulary import DATA_CATEGORIES, categories_of_hash, purpose_hex
+from backend.core.addresses import checksummed
 from backend.core.metrics import CONSENT_READS
 from indexer.models import Consent as ChainConsent
 from indexer.models import ConsentOffer

@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.core.addresses import checksummed
 from backend.consent.typed_data import Consent, Sweep, Withdrawal
+from backend.core.addresses import checksummed
 
 
 def _address(value: str) -> str:

@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete
 from sqlmodel import Session, select
 
-from backend.core.addresses import checksummed
 from backend.consent import vault
 from backend.consent.errors import PairwiseConflict, SubjectKeyUnavailable, SubjectSessionUnknown
 from backend.consent.models import ConsentPairwise, ConsentSubject
 from backend.consent.profile import Profile
 from backend.consent.sessions import close_sessions
+from backend.core.addresses import checksummed
 from backend.dids.identifiers import pkh_did
 
 
@@ -126,7 +126,8 @@ class SubjectStore:
         The row is a detached copy fetched without the ORM's identity map and unit of work:
         after the consent lookup this is the data path's hottest query.
         """
-        found = self.session.connection().execute(_SUBJECT_BY_ID, {"id": vault.open_link(self.keys, address, subject_ref)}).first()
+        subject_id = vault.open_link(self.keys, address, subject_ref)
+        found = self.session.connection().execute(_SUBJECT_BY_ID, {"id": subject_id}).first()
         return None if found is None else self.open(ConsentSubject(**found._mapping))
 
     def link(self, subject: OpenSubject, address: str, grantee: str, now: datetime) -> None:

@@ -195,8 +195,9 @@ def record_scan_and_build_page(
     """
     chain = chain or RecordedChainFacts()
     if check_tag is None and db_pipeline.pipelines(engine):
+        row = scan.row()
         _, found, scans = db_pipeline.run(engine, [
-            db_pipeline.Step(RECORD_SCAN, scan.row(), column_keys=tuple(scan.row())),
+            db_pipeline.Step(RECORD_SCAN, row, column_keys=tuple(row)),
             db_pipeline.Step(page_query(chain), page_parameters(scan.gtin, scan.serial)),
             db_pipeline.Step(SCANS_SINCE, scans_parameters(scan.gtin, scan.serial, scan.at - SCAN_LOOKBACK)),
         ])
@@ -225,8 +226,8 @@ def assemble_page(
     ``now - SCAN_LOOKBACK``, newest first; no database work."""
     path = DigitalLink(gtin, serial).path()
     if not found or found[0].item_id is None:
-        # The brand is not named for a serial it never registered: a cloner's made-up serial
-        # on a real GTIN should not borrow the brand's name.
+        # A serial the brand never registered shows the product's name but not the brand's:
+        # a made-up serial on a real GTIN does not borrow the brand's name.
         product_name = found[0].name if found else None
         assessment = assess(ProductFacts(registered=False), verdict_policy)
         PROVENANCE_SCANS.labels(assessment.verdict.value).inc()

@@ -138,7 +138,7 @@ async def resolve(request: Request, link: DigitalLink, extra_links: str = "") ->
     settings: Settings = request.app.state.settings
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""
-    # All database work in one worker-thread call (a session per request, as SessionDep gives).
+    # All database work in one call on the page's own threads (backend/api/page_threads.py).
     page = await page_threads().run(scan_and_build, settings, link, ip, user_agent, clock_of(request), e, c)
     if wants_json(request):
         return JSONResponse(product_json(page), headers=headers)
