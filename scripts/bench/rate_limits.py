@@ -17,7 +17,9 @@
    EVALSHA calls, such as the ads frequency script (thousands of keys a call), which
    inflated the per-call figure several times over. Without a ``redis-server`` binary the
    machine's Redis is used, and the figure says so. The limiter's call alone is timed too,
-   without the HTTP stack.
+   without the HTTP stack, and inside served requests (its own thread CPU there), with the
+   number of Redis calls a request makes: the overhead less that direct part is what the
+   round trip costs the rest of the request.
 
 Prints ``name: value unit`` lines; ``limited_overhead_us`` last: the production store's
 (Redis) added CPU per request, API process plus Redis. Goal: <= 200 us.
@@ -90,6 +92,29 @@ async def run_round(client: httpx.AsyncClient, requests: int) -> float:
     return time.process_time() - before
 
 
+async def check_in_requests(app, client: httpx.AsyncClient, requests: int) -> float:
+    """Median thread CPU of the limiter's call inside served requests: the direct part of the
+    overhead; the rest of the difference to the disabled app is what the round trip costs the
+    request around it (the thread sleeps on the socket and resumes with colder caches)."""
+    limiter = app.state.limiter
+    timings: list[float] = []
+    check_all = limiter.check_all
+
+    def timed(checks, *args, **kwargs):
+        started = time.thread_time_ns()
+        try:
+            return check_all(checks, *args, **kwargs)
+        finally:
+            timings.append((time.thread_time_ns() - started) / 1000)
+
+    limiter.check_all = timed
+    try:
+        await run_round(client, requests)
+    finally:
+        del limiter.check_all
+    return statistics.median(timings)
+
+
 def call_cost_us(settings: Settings, calls: int) -> float:
     """CPU of one request's checks (per IP and per item, as the claim route makes them), without HTTP."""
     limiter = limiter_for(settings)
@@ -145,9 +170,9 @@ async def measure(requests: int, rounds: int, private: bool) -> None:
         database_url = f"sqlite:///{Path(directory) / 'bench.db'}"
         upgrade_database(database_url)
         manifest = Path(directory) / "deployment.json"  # absent: the claim route needs no chain
-        clients = {}
+        clients, apps = {}, {}
         for mode in MODES:
-            app = create_app(settings_for(mode, database_url, manifest, prefix))
+            app = apps[mode] = create_app(settings_for(mode, database_url, manifest, prefix))
             transport = httpx.ASGITransport(app=app, client=("198.51.100.1", 40000))
             clients[mode] = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         try:
@@ -161,6 +186,7 @@ async def measure(requests: int, rounds: int, private: bool) -> None:
                 for mode in order:
                     cpu[mode].append(await run_round(clients[mode], requests) / requests * 1e6)
             calls_after, usec_after = evalsha_usec(redis)
+            in_request = await check_in_requests(apps["redis"], clients["redis"], requests)
             check_cost = {mode: call_cost_us(settings_for(mode, database_url, manifest, prefix), 20_000) for mode in MODES[1:]}
         finally:
             for client in clients.values():
@@ -183,6 +209,8 @@ async def measure(requests: int, rounds: int, private: bool) -> None:
     print(f"memory_check_call_us: {check_cost['memory']:.1f} us")
     print(f"redis_check_call_us: {check_cost['redis']:.1f} us")
     print(f"redis_server_evalsha_us: {redis_per_call:.1f} us")
+    print(f"redis_calls_per_request: {(calls_after - calls_before) / (rounds * requests):.2f} calls")
+    print(f"redis_check_in_request_us: {in_request:.1f} us (median, the check's own thread CPU inside served requests)")
     print(f"memory_overhead_us: {overhead['memory']:.1f} us")
     print(f"redis_overhead_us: {overhead['redis']:.1f} us")
     print(f"limited_overhead_us: {overhead['redis'] + redis_per_call:.1f} us")
