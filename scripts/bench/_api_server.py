@@ -7,6 +7,7 @@ processes; start-up waits until ``/health`` answers and fails fast if uvicorn ex
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -57,6 +58,25 @@ def start_api(
             time.sleep(0.2)
     stop_api(server)
     raise RuntimeError(f"uvicorn did not answer /health within {timeout:.0f} s")
+
+
+def start_production_api(
+    database_url: str, manifest: Path, port: int, workers: int, environment: Mapping[str, str] | None = None,
+    profile: Path | None = None, log: Path | None = None,
+) -> subprocess.Popen:
+    """The API as production serves it: production settings on `database_url` and `manifest` (a fresh
+    provenance secret), `workers` uvicorn worker processes on uvloop and httptools; `environment`
+    adds or overrides settings (``TRUSTLEDGER_...``)."""
+    settings = {
+        "TRUSTLEDGER_ENVIRONMENT": "production",
+        "TRUSTLEDGER_DATABASE_URL": database_url,
+        "TRUSTLEDGER_MANIFEST_PATH": str(manifest),
+        "TRUSTLEDGER_PROVENANCE_SECRET": secrets.token_urlsafe(32),
+        "TRUSTLEDGER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        **(environment or {}),
+    }
+    options = ("--workers", str(workers), "--loop", "uvloop", "--http", "httptools")
+    return start_api(settings, port, *options, profile=profile, log=log)
 
 
 def stop_api(server: subprocess.Popen, timeout: float = 20) -> None:

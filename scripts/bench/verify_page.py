@@ -48,7 +48,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 import _bench_database as bench_database  # noqa: E402
-from _api_server import start_api, stop_api  # noqa: E402
+from _api_server import start_production_api, stop_api  # noqa: E402
 from _bench_database import ADMIN_URL  # noqa: E402
 from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
 from backend.chain.local_node import free_port  # noqa: E402
@@ -277,18 +277,9 @@ def _copy_stream(url: str, what: str, layout: Layout, steps: range) -> None:
 
 
 def start_server(url: str, manifest: Path, port: int, workers: int, profile: Path | None = None) -> subprocess.Popen:
-    environment = {
-        "TRUSTLEDGER_ENVIRONMENT": "production",
-        "TRUSTLEDGER_DATABASE_URL": url,
-        "TRUSTLEDGER_MANIFEST_PATH": str(manifest),
-        "TRUSTLEDGER_PROVENANCE_SECRET": secrets.token_urlsafe(32),
-        "TRUSTLEDGER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        # All the load comes from one address here; in the field it comes from many phones.
-        # The per-item limit stays on (the items are random), so its cost is measured.
-        "TRUSTLEDGER_SCANS_PER_IP": "off",
-    }
-    options = ("--workers", str(workers), "--loop", "uvloop", "--http", "httptools")
-    return start_api(environment, port, *options, profile=profile)
+    # All the load comes from one address here; in the field it comes from many phones.
+    # The per-item limit stays on (the items are random), so its cost is measured.
+    return start_production_api(url, manifest, port, workers, {"TRUSTLEDGER_SCANS_PER_IP": "off"}, profile=profile)
 
 
 # -- load ----------------------------------------------------------------------------------------

@@ -44,7 +44,6 @@ import gzip
 import math
 import os
 import random
-import secrets
 import subprocess
 import sys
 import time
@@ -56,7 +55,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 import _bench_database as bench_database  # noqa: E402
-from _api_server import start_api, stop_api  # noqa: E402
+from _api_server import start_production_api, stop_api  # noqa: E402
 from _bench_database import ADMIN_URL  # noqa: E402
 from _server_cpu import children, cpu_seconds, database_backends  # noqa: E402
 from _web_seed import seed, serial_of  # noqa: E402
@@ -221,16 +220,8 @@ def measure(base: str, seeded, server: Server, runs: int, seed_value: int) -> di
 
 
 def start_server(url: str, manifest: Path, port: int, workers: int, profile: Path | None, log: Path) -> subprocess.Popen:
-    environment = {
-        "TRUSTLEDGER_ENVIRONMENT": "production",
-        "TRUSTLEDGER_DATABASE_URL": url,
-        "TRUSTLEDGER_MANIFEST_PATH": str(manifest),
-        "TRUSTLEDGER_PROVENANCE_SECRET": secrets.token_urlsafe(32),
-        "TRUSTLEDGER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "TRUSTLEDGER_RATE_LIMITS_ENABLED": "false",  # every load comes from 127.0.0.1
-    }
-    options = ("--workers", str(workers), "--loop", "uvloop", "--http", "httptools")
-    return start_api(environment, port, *options, profile=profile, log=log)
+    # every load comes from 127.0.0.1
+    return start_production_api(url, manifest, port, workers, {"TRUSTLEDGER_RATE_LIMITS_ENABLED": "false"}, profile, log)
 
 
 def main() -> None:
