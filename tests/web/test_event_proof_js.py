@@ -9,9 +9,6 @@ and the settlement record's hash. The on-chain checks run in the advertiser brow
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -19,13 +16,12 @@ from backend.ads.event_hash import event_hash, event_record
 from backend.proofs.merkle import MerkleTree
 from backend.settlement.encoding.leaves import EventLeaf
 from backend.settlement.encoding.record import SettlementRecord
+from tests.web.node_support import needs_node, run_json
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE = shutil.which("node")
 CHAIN_ID, ESCROW = 31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 PUBLISHER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
-pytestmark = pytest.mark.skipif(NODE is None or not (ROOT / "node_modules/ethers").exists(), reason="node and ethers needed")
+pytestmark = needs_node
 
 SCRIPT = """
 import { readFileSync } from "node:fs";
@@ -52,10 +48,7 @@ process.stdout.write(JSON.stringify(out));
 
 def run_js(documents: list[dict]) -> list[dict]:
     payload = {"documents": documents, "chain": {"chainId": CHAIN_ID, "escrow": ESCROW}}
-    done = subprocess.run([NODE, "--input-type=module", "-e", SCRIPT], input=json.dumps(payload), cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_json(SCRIPT, payload)
 
 
 def hexed(raw: bytes) -> str:

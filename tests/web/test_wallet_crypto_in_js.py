@@ -7,10 +7,6 @@ backend.consent.pairwise; a Consent and a Withdrawal are signed by web/lib/conse
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -19,13 +15,12 @@ from eth_account.messages import encode_defunct
 from backend.consent.pairwise import key_from_signature, pairwise_message
 from backend.consent.typed_data import Consent, Withdrawal, domain, purpose_hash, data_categories_hash, sign
 from backend.consent.typed_data import type_string, typed_data
+from tests.web.node_support import needs_node, run_json, run_module
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE = shutil.which("node")
 CHAIN_ID, REGISTRY = 31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 GRANTEE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
-pytestmark = pytest.mark.skipif(NODE is None or not (ROOT / "node_modules/ethers").exists(), reason="node and ethers needed")
+pytestmark = needs_node
 
 SCRIPT = """
 import { readFileSync } from "node:fs";
@@ -43,10 +38,7 @@ process.stdout.write(JSON.stringify(out));
 
 
 def run_js(payload: dict) -> dict:
-    done = subprocess.run([NODE, "--input-type=module", "-e", SCRIPT], input=json.dumps(payload), cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_json(SCRIPT, payload)
 
 
 def test_pairwise_keys_and_eip712_signatures_are_byte_equal_to_python():
@@ -80,8 +72,5 @@ def test_pairwise_keys_and_eip712_signatures_are_byte_equal_to_python():
 def test_a_signature_of_the_wrong_length_is_refused_in_js_as_in_python():
     with pytest.raises(ValueError, match="65 bytes"):
         key_from_signature(b"\x01" * 64)
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e",
-         'import { pairwiseSecret } from "./web/lib/pairwise.js"; pairwiseSecret("0x" + "01".repeat(64));'],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    done = run_module('import { pairwiseSecret } from "./web/lib/pairwise.js"; pairwiseSecret("0x" + "01".repeat(64));')
     assert done.returncode != 0 and "a wallet signature is 65 bytes, got 64" in done.stderr
