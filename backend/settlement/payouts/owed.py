@@ -20,7 +20,7 @@ from backend.settlement.onchain.writes import SettlementChain, payout_reference
 from backend.settlement.encoding.leaf_hashing import balance_leaf_hash
 from backend.settlement.models import Settlement, SettlementStatus
 from backend.settlement.onchain.reads import in_flight, publisher_active, settled_by, to_bytes32
-from backend.settlement.epochs.store import balances_of, settlement_at, settlements_at
+from backend.settlement.epochs.store import balances_of, settlements_at
 from indexer.models import Campaign as ChainCampaign
 
 PAYOUT_KIND = "CampaignEscrow.payout"
@@ -41,10 +41,7 @@ class Owed:
 
 def matured_settlement(session: Session, campaign: ChainCampaign) -> Settlement | None:
     """Our settlement whose balance root matured on chain (None before any matured, or if it is not ours)."""
-    if campaign.matured_root is None or campaign.matured_epoch == 0:
-        return None
-    settlement = settlement_at(session, campaign.contract, campaign.campaign_id, campaign.matured_epoch)
-    return settlement if settlement is not None and _is_matured_root(settlement, campaign) else None
+    return matured_settlements(session, campaign.contract, [campaign]).get(campaign.campaign_id)
 
 
 def matured_settlements(session: Session, escrow: str, campaigns: Iterable[ChainCampaign]) -> dict[int, Settlement]:
