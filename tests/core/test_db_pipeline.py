@@ -8,6 +8,8 @@ import psycopg
 import pytest
 from sqlalchemy import bindparam, column, insert, select, table, text
 
+from sqlmodel import Session
+
 from backend.core import db
 from backend.core import db_pipeline
 from backend.core.db_pipeline import Step
@@ -89,6 +91,48 @@ def test_a_connection_the_server_dropped_fails_once_and_the_pool_reconnects(engi
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != dropped
     assert count(engine) == 1
+
+
+def test_each_call_on_one_connection_commits_on_its_own(engine):
+    with db_pipeline.connected(engine) as execute:
+        assert execute([add("a")]) == [None]
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            execute([add("b"), add("a")])  # rolls back its own statements only
+        (rows,) = execute([Step(ALL, {})])  # the connection is usable after a failed call
+        assert [(row.body, row.written_at) for row in rows] == [("a", AT)]
+        execute([add("c")])
+    assert count(engine) == 2
+    assert engine.pool.checkedout() == 0
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection.autocommit is False
+
+
+def test_a_session_executor_runs_the_same_steps_in_the_sessions_transaction(engine):
+    with Session(engine) as session:
+        execute = db_pipeline.session_executor(session)
+        assert execute([add("a"), add("b")]) == [None, None]
+        (rows,) = execute([Step(ALL, {})])
+        assert [(row.body, row.written_at) for row in rows] == [("a", AT), ("b", AT)]
+        assert db_pipeline.run(engine, [Step(ALL, {})]) == [[]], "nothing is visible to others before the commit"
+        session.commit()
+    (piped,) = db_pipeline.run(engine, [Step(ALL, {})])
+    assert [row._asdict() for row in rows] == [row._asdict() for row in piped], "rows of the same shape either way"
+
+
+def test_executor_for_picks_the_pipeline_on_postgresql_and_the_session_elsewhere(engine, tmp_path):
+    with Session(engine) as session, db_pipeline.executor_for(session) as execute:
+        execute([add("a")])
+        assert not session.in_transaction(), "the session's own connection is not used"
+    assert count(engine) == 1
+    sqlite = db.engine_for(f"sqlite:///{tmp_path / 'x.db'}")
+    with sqlite.begin() as connection:
+        connection.execute(text("CREATE TABLE note (body text PRIMARY KEY, written_at timestamp NOT NULL)"))
+    with Session(sqlite) as session, db_pipeline.executor_for(session) as execute:
+        execute([add("a")])
+        assert session.in_transaction()
+        session.commit()
+    with sqlite.connect() as connection:
+        assert connection.execute(text("SELECT body FROM note")).scalars().all() == ["a"]
 
 
 def test_sqlite_does_not_pipeline(tmp_path):
