@@ -22,7 +22,7 @@ from sqlmodel import Session
 from backend.api.auth import clock_of
 from backend.api.errors import ApiError
 from backend.api.limits import check_ip_and_item
-from backend.api.page_threads import page_threads
+from backend.api.hot_threads import hot_threads
 from backend.api.routes.products import keys_of
 from backend.core.config import Settings
 from backend.core.db import engine_for
@@ -138,8 +138,8 @@ async def resolve(request: Request, link: DigitalLink, extra_links: str = "") ->
     settings: Settings = request.app.state.settings
     user_agent = request.headers.get("user-agent", "")
     ip = request.client.host if request.client else ""
-    # All database work in one call on the page's own threads (backend/api/page_threads.py).
-    page = await page_threads().run(scan_and_build, settings, link, ip, user_agent, clock_of(request), e, c)
+    # All database work in one call on the hot routes' own threads (backend/api/hot_threads.py).
+    page = await hot_threads().run(scan_and_build, settings, link, ip, user_agent, clock_of(request), e, c)
     if wants_json(request):
         return JSONResponse(product_json(page), headers=headers)
     return HTMLResponse(product_html(page), headers=headers)
