@@ -16,13 +16,14 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from backend.consent.models import AccessOutcome, ConsentAccess
+from backend.core.db_pipeline import Executor, Step
 
 # Built once, without RETURNING (the new row's id is never read): this insert is on every data read.
 _RECORD_ACCESS = insert(ConsentAccess.__table__).inline()
 
 
 def record_access(
-    session: Session,
+    execute: Executor,
     *,
     participant_id: uuid.UUID,
     grantee: str,
@@ -34,21 +35,19 @@ def record_access(
     outcome: AccessOutcome,
     at: datetime,
 ) -> None:
-    """Add one row to the caller's transaction (a plain INSERT: the row is never read back or changed)."""
-    session.connection().execute(
-        _RECORD_ACCESS,
-        {
-            "accessed_at": at,
-            "participant_id": participant_id,
-            "grantee": grantee,
-            "subject": subject,
-            "purpose": purpose,
-            "consent_ids": " ".join(consent_ids),
-            "fields_disclosed": " ".join(sorted(disclosed)),
-            "fields_withheld": " ".join(sorted(withheld)),
-            "outcome": outcome,
-        },
-    )
+    """Add one row through `execute` (a plain INSERT: the row is never read back or changed)."""
+    row = {
+        "accessed_at": at,
+        "participant_id": participant_id,
+        "grantee": grantee,
+        "subject": subject,
+        "purpose": purpose,
+        "consent_ids": " ".join(consent_ids),
+        "fields_disclosed": " ".join(sorted(disclosed)),
+        "fields_withheld": " ".join(sorted(withheld)),
+        "outcome": outcome.value,
+    }
+    execute([Step(_RECORD_ACCESS, row, column_keys=tuple(row))])
 
 
 def accesses_of(session: Session, subjects: list[str]) -> list[ConsentAccess]:

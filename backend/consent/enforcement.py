@@ -1,6 +1,6 @@
 """The data path: an advertiser gets only the fields an active, unexpired consent covers for its purpose.
 
-For each read, in one database transaction:
+For each read:
 
 1. look up the consents of (pairwise subject, grantee = the caller's address, purpose)
    that are active on chain, not yet expired at this moment (expiry is judged at read
@@ -14,6 +14,12 @@ For each read, in one database transaction:
 
 An unknown subject, an erased one and one without a consent all look the same to the
 caller: refused, and logged.
+
+The statements run through a `db_pipeline` executor. On PostgreSQL each is its own round
+trip and transaction on one raw connection (no BEGIN or COMMIT of their own: SQLAlchemy's
+execution of them and the commit were most of a read's CPU); under READ COMMITTED a
+transaction around them would give them no common snapshot anyway, and the log row is
+durable before the answer leaves. Elsewhere they run in the caller's Session, which commits.
 """
 
 from __future__ import annotations
@@ -22,13 +28,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select
-from sqlmodel import Session
-
 from backend.consent.audit import record_access
 from backend.consent.models import AccessOutcome, ConsentPairwise, ConsentWithdrawal
 from backend.consent.subjects import SubjectStore
 from backend.consent.vocabulary import DATA_CATEGORIES, categories_of_hash, purpose_hex
 from backend.core.addresses import checksummed
+from backend.core.db_pipeline import Executor, Step
 from backend.core.metrics import CONSENT_READS
 from indexer.models import Consent as ChainConsent
 from indexer.models import ConsentOffer
@@ -76,7 +81,7 @@ class DataRead:
     not_shared: tuple[str, ...] = ()
 
 
-def coverage(session: Session, registry: str, subject: str, grantee: str, purpose: str, now: int) -> Coverage:
+def coverage(execute: Executor, registry: str, subject: str, grantee: str, purpose: str, now: int) -> Coverage:
     """The consents that let `grantee` use `subject`'s data for `purpose` at unix time `now`.
 
     The pairwise link rides along in the same query: on a busy database every round trip
@@ -92,14 +97,15 @@ def coverage(session: Session, registry: str, subject: str, grantee: str, purpos
     consent_ids: list[str] = []
     categories: set[str] = set()
     subject_ref = None
-    for consent_id, categories_hash, subject_ref in session.connection().execute(_COVERAGE, parameters):
+    (rows,) = execute([Step(_COVERAGE, parameters)])
+    for consent_id, categories_hash, subject_ref in rows:
         consent_ids.append(consent_id)
         categories.update(categories_of_hash(categories_hash) or ())
     return Coverage(tuple(consent_ids), frozenset(categories), subject_ref)
 
 
 def read_subject_data(
-    session: Session,
+    execute: Executor,
     store: SubjectStore,
     *,
     registry: str,
@@ -110,11 +116,11 @@ def read_subject_data(
     requested: tuple[str, ...] | None,
     now: datetime,
 ) -> DataRead:
-    """Steps 1-4 above; the caller commits (the log row commits with the read)."""
+    """Steps 1-4 above; a Session executor's caller commits (the log row commits with the read)."""
     subject, grantee = checksummed(subject), checksummed(grantee)
     wanted = set(requested) if requested else set(DATA_CATEGORIES)
-    covered = coverage(session, registry, subject, grantee, purpose, int(now.timestamp()))
-    owner = store.owner_by_link(subject, covered.subject_ref) if covered.subject_ref is not None else None
+    covered = coverage(execute, registry, subject, grantee, purpose, int(now.timestamp()))
+    owner = None if covered.subject_ref is None else store.owner_by_link(subject, covered.subject_ref, execute)
     if owner is None:
         read = DataRead(subject, purpose, AccessOutcome.REFUSED, withheld=tuple(sorted(wanted)))
     else:
@@ -130,7 +136,7 @@ def read_subject_data(
             not_shared=tuple(sorted(name for name in allowed if name not in profile)),
         )
     record_access(
-        session,
+        execute,
         participant_id=participant_id,
         grantee=grantee,
         subject=subject,

@@ -23,6 +23,7 @@ from backend.consent.models import ConsentPairwise, ConsentSubject
 from backend.consent.profile import Profile
 from backend.consent.sessions import close_sessions
 from backend.core.addresses import checksummed
+from backend.core.db_pipeline import Executor, Step, session_executor
 from backend.dids.identifiers import pkh_did
 
 
@@ -120,15 +121,16 @@ class SubjectStore:
     def pairwise(self, address: str) -> ConsentPairwise | None:
         return self.session.get(ConsentPairwise, checksummed(address))
 
-    def owner_by_link(self, address: str, subject_ref: bytes) -> OpenSubject | None:
+    def owner_by_link(self, address: str, subject_ref: bytes, execute: Executor | None = None) -> OpenSubject | None:
         """The subject a pairwise address belongs to, for reading (None once that subject is erased).
 
-        The row is a detached copy fetched without the ORM's identity map and unit of work:
-        after the consent lookup this is the data path's hottest query.
+        The row is a detached copy fetched without the ORM's identity map and unit of work,
+        through `execute` (default: this store's session): after the consent lookup this is
+        the data path's hottest query.
         """
         subject_id = vault.open_link(self.keys, address, subject_ref)
-        found = self.session.connection().execute(_SUBJECT_BY_ID, {"id": subject_id}).first()
-        return None if found is None else self.open(ConsentSubject(**found._mapping))
+        (rows,) = (execute or session_executor(self.session))([Step(_SUBJECT_BY_ID, {"id": subject_id})])
+        return self.open(ConsentSubject(**rows[0]._asdict())) if rows else None
 
     def link(self, subject: OpenSubject, address: str, grantee: str, now: datetime) -> None:
         """Record that `address` signs for `subject` towards `grantee` (idempotent).

@@ -60,6 +60,7 @@ from backend.consent.models import ConsentPairwise, ConsentSubject, ConsentWithd
 from backend.consent.typed_data import data_categories_hash, purpose_hash  # noqa: E402
 from backend.consent.vocabulary import hex32  # noqa: E402
 from backend.core.db import engine_for  # noqa: E402
+from backend.core.db_pipeline import connected  # noqa: E402
 from backend.db.migrate import alembic_config  # noqa: E402
 from backend.db.scratch import ADMIN_DSN, ScratchDatabase, scratch_database  # noqa: E402
 from backend.dids.identifiers import pkh_did  # noqa: E402
@@ -211,10 +212,10 @@ def load(database_url: str, master: MasterKey) -> tuple[list[tuple[str, str, str
 def bench_lookups(database_url: str, active: list[tuple[str, str, str]]) -> list[float]:
     samples = []
     now = int(time.time())
-    with Session(engine_for(database_url)) as session:
+    with connected(engine_for(database_url)) as execute:  # as the data path runs it on PostgreSQL
         for pairwise, advertiser, purpose in random.sample(active, LOOKUPS):
             started = time.perf_counter()
-            found = coverage(session, REGISTRY, pairwise, advertiser, purpose, now)
+            found = coverage(execute, REGISTRY, pairwise, advertiser, purpose, now)
             samples.append(time.perf_counter() - started)
             assert found.consent_ids, "every sampled consent is active"
     return samples

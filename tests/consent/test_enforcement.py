@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from backend.consent.audit import record_access
 from backend.consent.models import AccessOutcome, ConsentAccess, utcnow
 from backend.core.db import engine_for
+from backend.core.db_pipeline import session_executor
 from backend.db.migrate import upgrade_database
 from backend.identity.roles import Role
 from tests.api.support import BOTH_DATABASES, create_identity
@@ -24,6 +25,7 @@ def access_log(world) -> list[tuple]:
         ]
 
 
+@BOTH_DATABASES
 def test_a_grantee_reads_only_the_consented_purpose_and_fields(world):
     acme, acme_address = world.advertiser("Acme")
     other, other_address = world.advertiser("Other")
@@ -66,6 +68,7 @@ def test_a_grantee_reads_only_the_consented_purpose_and_fields(world):
     ], "every read is logged, refused ones too; malformed requests are not reads"
 
 
+@BOTH_DATABASES
 def test_expiry_takes_effect_at_read_time_without_a_transaction(world):
     acme, acme_address = world.advertiser()
     offer = world.publish_offer(acme)
@@ -96,7 +99,7 @@ def test_the_access_log_refuses_updates_and_deletes(database_url):
     engine = engine_for(database_url)
     with Session(engine) as session:
         record_access(
-            session,
+            session_executor(session),
             participant_id=advertiser.participant_id,
             grantee=advertiser.address,
             subject="0x" + "22" * 20,

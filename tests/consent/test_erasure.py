@@ -9,6 +9,7 @@ from backend.consent import vault
 from backend.consent.client import SIGN_IN_STATEMENT, ApiCallFailed, ConsumerClient
 from backend.consent.models import ConsentSubject
 from backend.core.db import engine_for
+from tests.api.support import BOTH_DATABASES
 from tests.consent.conftest import PROFILE
 from tests.factories import DAY
 
@@ -27,6 +28,7 @@ def every_stored_value(database_url: str) -> list[str]:
     return values
 
 
+@BOTH_DATABASES
 def test_erasure_shreds_refuses_withdraws_and_unlinks(world):
     acme, acme_address = world.advertiser("Acme")
     beta, beta_address = world.advertiser("Beta")
