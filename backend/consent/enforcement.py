@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select
+
 from backend.consent.audit import record_access
 from backend.consent.models import AccessOutcome, ConsentPairwise, ConsentWithdrawal
 from backend.consent.subjects import SubjectStore

@@ -1,17 +1,17 @@
-"""Several Core statements in one transaction and one round trip to PostgreSQL.
+"""Core statements straight to PostgreSQL: each call one round trip and one transaction.
 
 For the hottest request paths only (the product page every QR scan opens, an advertiser's
-data read): SQLAlchemy's
-execution and result machinery cost more CPU there than PostgreSQL spent running the
-statements (measured: 1.23 ms of client CPU for a scan insert and two reads through a
-Session, 0.46 ms for the same statements here). The statements stay SQLAlchemy constructs;
-each is compiled once per dialect and sent with psycopg's pipeline mode, which queues
-the statements and waits for the server once.
+data read): SQLAlchemy's execution and result machinery cost more CPU there than PostgreSQL
+spent running the statements (measured: 1.23 ms of client CPU for a scan insert and two
+reads through a Session, 0.46 ms for the same statements here). The statements stay
+SQLAlchemy constructs; each is compiled once per dialect and run on a raw pooled connection
+in autocommit, several statements of one call in psycopg's pipeline mode, which queues
+them and waits for the server once.
 
 Only for statements whose parameters and result columns need no SQLAlchemy type processing
-on PostgreSQL (strings, numbers, booleans, aware datetimes): the DBAPI's own conversions
-apply. `pipelines` says whether an engine can; callers keep a Session path for the others,
-which `session_executor` runs the same steps on.
+on PostgreSQL (strings, numbers, booleans, UUIDs, aware datetimes): the DBAPI's own
+conversions apply. `pipelines` says whether an engine can; callers keep a Session path for
+the others, which `session_executor` runs the same steps on.
 """
 
 from __future__ import annotations
