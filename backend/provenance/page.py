@@ -203,8 +203,7 @@ def record_scan_and_build_page(
         ])
         return assemble_page(found, [Scan(*row) for row in scans], gtin=scan.gtin, serial=scan.serial, now=scan.at)
     with Session(engine) as session:
-        record_scan(session, gtin=scan.gtin, serial=scan.serial, client=scan.client, country=scan.country,
-                    link_preview=scan.link_preview, at=scan.at)
+        record_scan(session, scan)
         tag = check_tag(session) if check_tag is not None else None
         page = build_page(session, gtin=scan.gtin, serial=scan.serial, now=scan.at, chain=chain, tag=tag)
         session.commit()

@@ -430,10 +430,8 @@ class ScanRecord:
                 "link_preview": self.link_preview, "scanned_at": self.at}
 
 
-def record_scan(
-    session: Session, *, gtin: str, serial: str, client: str, country: str | None, link_preview: bool, at: datetime
-) -> None:
-    session.connection().execute(RECORD_SCAN, ScanRecord(gtin, serial, client, country, link_preview, at).row())
+def record_scan(session: Session, scan: ScanRecord) -> None:
+    session.connection().execute(RECORD_SCAN, scan.row())
 
 
 def claim_product(session: Session, *, gtin: str, serial: str, code: str, pepper: bytes, at: datetime) -> datetime:

@@ -207,10 +207,10 @@ def test_page_verdicts_from_the_database(session, parties, registered):
     assert page.timeline[2].actor == "Swift Logistics"
 
     for minutes, client, country in [(0, "a", "DE"), (1, "a", "DE"), (2, "bot", "JP"), (60, "b", "DE")]:
-        record_scan(session, gtin=GTIN, serial="A1", client=client, country=country,
-                    link_preview=client == "bot", at=NOW - timedelta(hours=3) + timedelta(minutes=minutes))
+        record_scan(session, ScanRecord(GTIN, "A1", client, country, link_preview=client == "bot",
+                                        at=NOW - timedelta(hours=3) + timedelta(minutes=minutes)))
     assert build_page(session, gtin=GTIN, serial="A1", now=NOW).verdict is Verdict.GENUINE
-    record_scan(session, gtin=GTIN, serial="A1", client="c", country="JP", link_preview=False, at=NOW - timedelta(hours=1))
+    record_scan(session, ScanRecord(GTIN, "A1", "c", "JP", link_preview=False, at=NOW - timedelta(hours=1)))
     page = build_page(session, gtin=GTIN, serial="A1", now=NOW)
     assert page.verdict is Verdict.SUSPICIOUS and "in Germany and in Japan" in page.reason
 
@@ -268,8 +268,8 @@ def test_the_flow_on_postgresql(postgres_url):
         record_events(session, actor_id=parties.factory, brand_id=parties.brand,
                       events=validated(event("00007", "commissioning")))
         _anchor_all(session, parties, 11)
-        record_scan(session, gtin=GTIN, serial="00007", client=client_key(b"k", "192.0.2.1", "x"), country="DE",
-                    link_preview=False, at=NOW)
+        record_scan(session, ScanRecord(GTIN, "00007", client_key(b"k", "192.0.2.1", "x"), "DE",
+                                        link_preview=False, at=NOW))
         session.commit()
         page = build_page(session, gtin=GTIN, serial="00007", now=NOW)
         assert page.verdict is Verdict.GENUINE and page.timeline[0].anchored_block == 11
