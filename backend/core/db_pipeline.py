@@ -72,7 +72,7 @@ def pipelines(engine: Engine) -> bool:
 
 @dataclass(frozen=True)
 class Step:
-    """One statement of a pipeline and its parameters."""
+    """One statement of an executor call and its parameters."""
 
     statement: ClauseElement
     parameters: Mapping[str, Any]
