@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -104,9 +106,32 @@ def test_ip_table_from_the_sample_and_from_a_configured_path(tmp_path):
         IpCountryTable([("10.0.0.9", "10.0.0.1", "NZ")])
 
 
+@pytest.mark.parametrize(("ip", "country"), [
+    ("192.0.2.127", "DE"),                  # the last address of a range
+    ("192.0.2.128", "FR"),                  # the first of the next
+    ("::ffff:198.51.100.7", "JP"),          # IPv4-mapped IPv6 is its IPv4 address
+    ("::FFFF:c633:6407", "JP"),             # the same, written in hex
+    ("2001:db8::1", "NL"),
+    ("2001:db8:1::42%eth0", "AU"),          # a scoped address: the scope is no part of it
+    ("2001:db8:2::1", None),                # past the last IPv6 range
+    ("::198.51.100.7", None),               # IPv4-compatible (deprecated) is IPv6, not IPv4
+    ("01.2.3.4", None),                     # leading zeros: ambiguous (octal?), refused
+    ("192.0.2", None),
+    ("1", None),
+    ("", None),
+    ("junk", None),
+    ("192.0.2.5 ", None),
+])
+def test_ip_table_parses_addresses_strictly(ip, country):
+    assert IpCountryTable.load().country(ip) == country
+
+
 def test_client_keys_are_keyed_and_stable():
     key = client_key(b"k1", "192.0.2.5", PHONE)
     assert key == client_key(b"k1", "192.0.2.5", PHONE) and len(key) == 32
     assert key != client_key(b"k2", "192.0.2.5", PHONE)
     assert key != client_key(b"k1", "192.0.2.6", PHONE)
     assert "192.0.2.5" not in key
+    # The same value as an HMAC object's, so the keys of scans stored before stay comparable.
+    message = f"192.0.2.5\n{PHONE}".encode()
+    assert key == hmac.new(b"k1", message, hashlib.sha256).hexdigest()[:32]
