@@ -23,11 +23,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
+from psycopg.pq import ExecStatus
 from psycopg.rows import RowFactory, namedtuple_row
 from sqlalchemy import Engine
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlmodel import Session
+
+
+_TUPLES_OK = ExecStatus.TUPLES_OK
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def connected(engine: Engine) -> Iterator[Executor]:
             # fails (PostgreSQL's extended query protocol).
             with connection.pipeline():
                 cursors = [_cursor(connection, engine.dialect, step) for step in steps]
-        return [cursor.fetchall() if cursor.description is not None else None for cursor in cursors]
+        return [cursor.fetchall() if _has_rows(cursor) else None for cursor in cursors]
 
     # Autocommit: no BEGIN and COMMIT round trips; each call is its own implicit transaction.
     connection.autocommit = True
@@ -138,6 +142,14 @@ def connected(engine: Engine) -> Iterator[Executor]:
         except engine.dialect.loaded_dbapi.Error:
             pooled.invalidate()  # left mid-statement: not given back to the pool
         pooled.close()  # back to the pool, which rolls back anything left open
+
+
+def _has_rows(cursor) -> bool:
+    """Whether the cursor's statement returned rows (a SELECT, an INSERT ... RETURNING), from
+    the result's status: ``cursor.description`` answers the same but builds a column object
+    per result column first (py-spy: a tenth of the client CPU of a page's reads)."""
+    result = cursor.pgresult
+    return result is not None and result.status == _TUPLES_OK
 
 
 def _cursor(connection, dialect: Dialect, step: Step):

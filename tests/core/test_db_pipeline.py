@@ -49,6 +49,16 @@ def test_writes_and_reads_run_in_order_in_one_transaction(engine):
     assert count(engine) == 2  # committed
 
 
+def test_a_read_of_no_rows_is_an_empty_list_and_a_returning_insert_gives_its_rows(engine):
+    returning = insert(NOTES).returning(NOTES.c.body)
+    written = Step(returning, {"body": "r", "written_at": AT}, column_keys=("body", "written_at"))
+    nothing = Step(ALL.where(NOTES.c.body == bindparam("body")), {"body": "none"})
+    for steps in ([nothing], [nothing, written]):  # alone, and in a pipeline
+        results = db_pipeline.run(engine, steps)
+        assert results[0] == []  # rows, none of them: not None, which means "no rows returned"
+    assert [row.body for row in results[1]] == ["r"]
+
+
 def test_a_failing_statement_rolls_back_the_ones_before_it(engine):
     db_pipeline.run(engine, [add("a")])
     with pytest.raises(psycopg.errors.UniqueViolation):
