@@ -23,7 +23,8 @@ from backend.provenance.identifiers import CANONICAL_HOST, UnsupportedIdentifier
 from backend.provenance.models import AnchorBatch, EpcisEvent, EpcisEventItem, Product, ProductItem, SerialBatch
 from backend.provenance.scan_signals import Scan, ScanPolicy, summarise
 from backend.provenance.service import (
-    RECORD_SCAN, SCAN_LOOKBACK, SCANS_SINCE, ScanRecord, TagCheck, record_scan, scans_parameters, scans_since,
+    RECORD_SCAN_READING_EARLIER, SCAN_LOOKBACK, ScanRecord, TagCheck, record_scan, recording_parameters, scans_since,
+    with_own_scan,
 )
 from backend.core import db_pipeline
 from backend.core.metrics import PROVENANCE_SCANS
@@ -189,19 +190,19 @@ def record_scan_and_build_page(
 ) -> ProductPage:
     """Record `scan` and build its item's page in one transaction: the page reads its own scan.
 
-    On PostgreSQL without a tag to check, the insert and both reads go in one round trip
-    (`db_pipeline`): this is what every scan of every product costs. A tag check reads and
-    moves the tag's counter between the two, so it takes a Session, as does SQLite.
+    On PostgreSQL without a tag to check this is two statements in one round trip
+    (`db_pipeline`): the insert with the read of the earlier scans, and the page's read. It is
+    what every scan of every product costs. A tag check reads and moves the tag's counter
+    between the insert and the reads, so it takes a Session, as does SQLite.
     """
     chain = chain or RecordedChainFacts()
     if check_tag is None and db_pipeline.pipelines(engine):
-        row = scan.row()
-        _, found, scans = db_pipeline.run(engine, [
-            db_pipeline.Step(RECORD_SCAN, row, column_keys=tuple(row)),
+        earlier, found = db_pipeline.run(engine, [
+            db_pipeline.Step(RECORD_SCAN_READING_EARLIER, recording_parameters(scan, scan.at - SCAN_LOOKBACK)),
             db_pipeline.Step(page_query(chain), page_parameters(scan.gtin, scan.serial)),
-            db_pipeline.Step(SCANS_SINCE, scans_parameters(scan.gtin, scan.serial, scan.at - SCAN_LOOKBACK)),
         ])
-        return assemble_page(found, [Scan(*row) for row in scans], gtin=scan.gtin, serial=scan.serial, now=scan.at)
+        scans = with_own_scan(scan, [Scan(*row) for row in earlier])
+        return assemble_page(found, scans, gtin=scan.gtin, serial=scan.serial, now=scan.at)
     with Session(engine) as session:
         record_scan(session, scan)
         tag = check_tag(session) if check_tag is not None else None

@@ -412,6 +412,13 @@ SCANS_SINCE = (
     .limit(bindparam("limit"))
 )
 SCANS_READ = 2000  # the newest scans a page looks at
+_SCAN_COLUMNS = ("gtin", "serial", "client", "country", "link_preview", "scanned_at")
+# PostgreSQL only (a data-modifying WITH): the scan stored and the item's earlier scans read in
+# one statement, a third fewer statements per page than insert-then-read. The SELECT runs on the
+# statement's snapshot, which does not hold the CTE's own row; `with_own_scan` puts it in.
+RECORD_SCAN_READING_EARLIER = SCANS_SINCE.add_cte(
+    insert(_SCANS).values({name: bindparam(name) for name in _SCAN_COLUMNS}).cte("recorded")
+)
 
 
 @dataclass(frozen=True)
@@ -461,6 +468,19 @@ def claim_product(session: Session, *, gtin: str, serial: str, code: str, pepper
 
 def scans_parameters(gtin: str, serial: str, since: datetime, limit: int = SCANS_READ) -> dict:
     return {"gtin": gtin, "serial": serial, "since": since, "limit": limit}
+
+
+def recording_parameters(scan: ScanRecord, since: datetime) -> dict:
+    """Parameters of `RECORD_SCAN_READING_EARLIER`: one fewer earlier scan, as `scan` is the other."""
+    return {**scan.row(), **scans_parameters(scan.gtin, scan.serial, since, SCANS_READ - 1)}
+
+
+def with_own_scan(scan: ScanRecord, earlier: Sequence[Scan]) -> list[Scan]:
+    """`earlier` (newest first) with `scan` where it belongs: first, unless another process's
+    clock recorded one later."""
+    own = Scan(scan.at, scan.client, scan.country, scan.link_preview)
+    position = next((index for index, other in enumerate(earlier) if other.at <= scan.at), len(earlier))
+    return [*earlier[:position], own, *earlier[position:]]
 
 
 def scans_since(session: Session, gtin: str, serial: str, since: datetime, limit: int = SCANS_READ) -> list[Scan]:

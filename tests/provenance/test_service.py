@@ -17,7 +17,7 @@ from backend.provenance.models import AnchorStatus, EpcisEvent, ProductItem, Pro
 from backend.core import db_pipeline
 from backend.provenance.mirror_facts import MirrorChainFacts
 from backend.provenance.page import RecordedChainFacts, build_page, record_scan_and_build_page
-from backend.provenance.scan_signals import client_key
+from backend.provenance.scan_signals import Scan, client_key
 from backend.provenance.serials import InvalidSerial, SerialRange, serial_leaf, serials_tree, verify_serial
 from backend.provenance.service import (
     ClaimRejected,
@@ -36,6 +36,7 @@ from backend.provenance.service import (
     register_serials,
     register_tag,
     release_failed,
+    with_own_scan,
 )
 from backend.provenance.sun import SunReading
 from backend.provenance.verdict import Verdict
@@ -258,6 +259,18 @@ def test_tag_counters_must_increase_and_tags_stay_with_their_item(session, regis
     assert check_tag(session, gtin14=GTIN, serial="A1", reading=SunReading(bytes(7), 1)).forged  # unknown tag
 
 
+def test_a_pages_own_scan_goes_in_among_the_earlier_ones_by_time():
+    def scan_at(minutes):
+        return Scan(NOW + timedelta(minutes=minutes), f"c{minutes}", "DE", False)
+
+    own = ScanRecord(GTIN, "A1", "me", "JP", link_preview=True, at=NOW + timedelta(minutes=10))
+    mine = Scan(own.at, "me", "JP", True)
+    assert with_own_scan(own, []) == [mine]
+    assert with_own_scan(own, [scan_at(5), scan_at(0)]) == [mine, scan_at(5), scan_at(0)]
+    assert with_own_scan(own, [scan_at(20), scan_at(10), scan_at(0)]) == [scan_at(20), mine, scan_at(10), scan_at(0)]
+    assert with_own_scan(own, [scan_at(30), scan_at(20)]) == [scan_at(30), scan_at(20), mine]
+
+
 @pytest.mark.postgres
 def test_the_flow_on_postgresql(postgres_url):
     assert _diff_of_provenance_tables(postgres_url) == []
@@ -322,7 +335,11 @@ def test_the_one_round_trip_page_on_postgresql_is_the_session_page(postgres_url)
         Verdict.UNVERIFIED, "Chronograph 42", None
     )
     assert both("0001", "phone-c", "DE", 0, gtin="09506000134369").product_name is None
+    with Session(engine) as session:  # another process, its clock ahead, recorded one later than the next
+        record_scan(session, ScanRecord(GTIN, "A3", "phone-d", "FR", link_preview=False, at=NOW + timedelta(minutes=50)))
+        session.commit()
+    assert both("A3", "phone-e", "DE", 40).timeline == []
     mirrored = both("A1", "phone-a", "DE", 30, chain=MirrorChainFacts.of("0x" + "11" * 20))
     assert [e.anchored_block for e in mirrored.timeline] == [None, None, None]  # nothing mirrored from that contract
     with Session(engine) as session:
-        assert session.exec(select(func.count()).select_from(ProductScan)).one() == 7  # every scan recorded once
+        assert session.exec(select(func.count()).select_from(ProductScan)).one() == 9  # every scan recorded once
