@@ -34,7 +34,10 @@ def start_api(
 
     With `log`, the server's output (the app's access log lines among it) goes to that file instead of
     this process's stdout and stderr."""
-    profiler = [] if profile is None else [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw", "--output", str(profile),
+    py_spy = Path(sys.executable).with_name("py-spy")
+    if profile is not None and not py_spy.exists():
+        raise SystemExit(f"profiling needs py-spy, which is not installed: {py_spy.parent}/pip install py-spy")
+    profiler = [] if profile is None else [str(py_spy), "record", "--format", "raw", "--output", str(profile),
                                            "--rate", "200", "--gil", "--subprocesses", "--"]
     command = [
         *profiler, sys.executable, "-m", "uvicorn", "backend.api.main:create_app", "--factory",
