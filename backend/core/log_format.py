@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 from backend.core.request_context import current_request_id
 
@@ -25,7 +25,10 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class TrustledgerJsonFormatter(JsonFormatter):
+class TrustledgerJsonFormatter(OrjsonFormatter):
+    """orjson, not the json module: the access line is written on every request, and encoding it
+    was a fifth of its cost."""
+
     def __init__(self) -> None:
         super().__init__(
             "%(asctime)s %(levelname)s %(name)s %(message)s",
