@@ -82,8 +82,7 @@ class IpCountryTable:
         parsed = _parsed_address(ip)
         if parsed is None:
             return None
-        key = parsed[:2]
-        index = bisect.bisect_right(self._starts, key) - 1
+        index = bisect.bisect_right(self._starts, parsed) - 1
         if index < 0:
             return None
         version, _, high, country = self._ranges[index]

@@ -412,12 +412,12 @@ SCANS_SINCE = (
     .limit(bindparam("limit"))
 )
 SCANS_READ = 2000  # the newest scans a page looks at
-_SCAN_COLUMNS = ("gtin", "serial", "client", "country", "link_preview", "scanned_at")
 # PostgreSQL only (a data-modifying WITH): the scan stored and the item's earlier scans read in
 # one statement, a third fewer statements per page than insert-then-read. The SELECT runs on the
 # statement's snapshot, which does not hold the CTE's own row; `with_own_scan` puts it in.
 RECORD_SCAN_READING_EARLIER = SCANS_SINCE.add_cte(
-    insert(_SCANS).values({name: bindparam(name) for name in _SCAN_COLUMNS}).cte("recorded")
+    insert(_SCANS).values({column.name: bindparam(column.name) for column in _SCANS.columns if not column.primary_key})
+    .cte("recorded")
 )
 
 
